@@ -1,0 +1,65 @@
+/**
+ * The desired state: what the config file says, normalised and with `${VAR}`
+ * references resolved. This is the contract between src/config (which makes it)
+ * and src/plan (which diffs it against the live state).
+ */
+
+/** A secret field (client_secret, token). Always a single `${NAME}` reference in the file. */
+export type SecretValue =
+  /** The variable is set: its value is known. Never print `value`. */
+  | { readonly known: true; readonly ref: string; readonly value: string }
+  /** The variable is unset (e.g. a pull request from a fork): `plan` still works, `apply` refuses. */
+  | { readonly known: false; readonly ref: string };
+
+/** Numeric Workato customer id, or the partner's external id. */
+export type CustomerRef = { readonly id: number } | { readonly externalId: string };
+
+/** Where a value stands in the config file, for messages. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface DesiredProfile {
+  readonly source?: SourcePosition;
+  /** The profile's name in Workato; unique, the key in the config's `profiles` map. */
+  readonly name: string;
+  readonly provider: string;
+  readonly clientId: string;
+  readonly clientSecret: SecretValue;
+  readonly token?: SecretValue;
+  readonly preventDestroy: boolean;
+}
+
+export interface DesiredCustomer {
+  readonly source?: SourcePosition;
+  readonly ref: CustomerRef;
+  /** Profile names, as written (validated to exist in `profiles`). */
+  readonly profiles: readonly string[];
+  readonly forceUnassign: boolean;
+}
+
+export interface WorkspaceSettings {
+  /** One of the keys of DATA_CENTERS (src/api/data-centers.ts). */
+  readonly dataCenter?: string;
+  readonly apiUrl?: string;
+}
+
+export interface DesiredState {
+  readonly workspace: WorkspaceSettings;
+  /** In file order. */
+  readonly profiles: readonly DesiredProfile[];
+  /** In file order. */
+  readonly customers: readonly DesiredCustomer[];
+}
+
+/** Stable string key for a customer: `E:<external id>` or the numeric id as a string. */
+export function customerKey(ref: CustomerRef): string {
+  return 'id' in ref ? String(ref.id) : `E:${ref.externalId}`;
+}
+
+/** Inverse of customerKey. */
+export function parseCustomerKey(key: string): CustomerRef {
+  return key.startsWith('E:') ? { externalId: key.slice(2) } : { id: Number(key) };
+}

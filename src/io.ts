@@ -1,0 +1,60 @@
+/**
+ * What a command may touch of the process: its streams, environment and folder.
+ * Commands take an Io instead of reaching for `process`, so tests can run them
+ * in-process and read what they printed.
+ */
+export interface Io {
+  /** Writes to standard output as is (add your own newline). */
+  out(text: string): void;
+  /** Writes to standard error as is (add your own newline). */
+  err(text: string): void;
+  /** True when standard output is a terminal. */
+  readonly isTTY: boolean;
+  /** ANSI colour allowed: a TTY and no NO_COLOR (https://no-color.org). */
+  readonly color: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Set by --debug: unknown errors print their stack. */
+  readonly debug: boolean;
+  /** Set by --quiet: no progress output. */
+  readonly quiet: boolean;
+}
+
+export function processIo(options: { debug?: boolean; quiet?: boolean; color?: boolean } = {}): Io {
+  const isTTY = process.stdout.isTTY === true;
+  const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTTY,
+    color: options.color !== false && isTTY && !noColor,
+    env: process.env,
+    cwd: process.cwd(),
+    debug: options.debug === true,
+    quiet: options.quiet === true,
+  };
+}
+
+/** An Io that records everything, for tests. */
+export function memoryIo(
+  overrides: Partial<Omit<Io, 'out' | 'err'>> = {},
+): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      io.stdout += text;
+    },
+    err(text: string) {
+      io.stderr += text;
+    },
+    isTTY: false,
+    color: false,
+    env: {},
+    cwd: process.cwd(),
+    debug: false,
+    quiet: true,
+    ...overrides,
+  };
+  return io;
+}

@@ -1,0 +1,40 @@
+/**
+ * The state file: what the tool has applied. Workato has no endpoint listing which
+ * customers hold a profile and never returns secrets, so the tool remembers both.
+ * Never holds a secret: only salted slow-hash fingerprints of them.
+ */
+export const STATE_VERSION = 1;
+
+export interface StateProfile {
+  id: number;
+  provider: string;
+  client_id: string;
+  /** `updated_at` of the live profile as last seen. */
+  updated_at: string;
+  /** See src/state/fingerprint.ts; absent when never set by this tool. */
+  client_secret_fingerprint?: string;
+  token_fingerprint?: string;
+  /** Remembered so that removing a profile from the config cannot silently drop its guard. */
+  prevent_destroy: boolean;
+}
+
+export interface StateCustomer {
+  id?: number;
+  external_id?: string;
+  /** Names of the profiles this tool assigned to the customer, sorted. */
+  profiles: string[];
+}
+
+export interface State {
+  version: typeof STATE_VERSION;
+  /** A UUID made once, when the state is first written. */
+  lineage: string;
+  /** Bumped on every write. */
+  serial: number;
+  /** Base URL of the workspace; a state is refused against another one. */
+  workspace: string;
+  /** Keyed by profile name. */
+  profiles: Record<string, StateProfile>;
+  /** Keyed by customerKey(): `E:<external id>` or the numeric id. */
+  customers: Record<string, StateCustomer>;
+}
