@@ -18,6 +18,20 @@ export interface Io {
   readonly debug: boolean;
   /** Set by --quiet: no progress output. */
   readonly quiet: boolean;
+  /** True when standard input is a terminal a person can answer on. */
+  readonly stdinIsTTY: boolean;
+  /** Asks on stderr, reads one line of standard input. */
+  prompt(question: string): Promise<string>;
+}
+
+async function promptOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 export function processIo(options: { debug?: boolean; quiet?: boolean; color?: boolean } = {}): Io {
@@ -32,6 +46,8 @@ export function processIo(options: { debug?: boolean; quiet?: boolean; color?: b
     cwd: process.cwd(),
     debug: options.debug === true,
     quiet: options.quiet === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    prompt: promptOnTerminal,
   };
 }
 
@@ -54,6 +70,8 @@ export function memoryIo(
     cwd: process.cwd(),
     debug: false,
     quiet: true,
+    stdinIsTTY: false,
+    prompt: async () => '',
     ...overrides,
   };
   return io;

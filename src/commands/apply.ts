@@ -1,6 +1,281 @@
+import { resolve } from 'node:path';
+import type { ProfileInput, WorkatoClient } from '../api/types.js';
+import { reconcileBookkeeping } from '../apply/bookkeeping.js';
+import { executePlan, type Outcome } from '../apply/execute.js';
+import { createProgress } from '../apply/progress.js';
+import { type Fingerprints, StateRecorder } from '../apply/recorder.js';
+import { customerKey, type DesiredProfile } from '../config/types.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { callsFor, countApiCalls } from '../plan/diff.js';
+import { findStaleness, type PlanFile, readPlanFile } from '../plan/plan-file.js';
+import {
+  type ConnectionFlags,
+  connect,
+  type LoadedConfig,
+  type LoadedState,
+  loadState,
+  planAgainst,
+  readConfig,
+  resolveStatePath,
+} from '../plan/prepare.js';
+import { findRefusals } from '../plan/safety.js';
+import type { Change, Plan } from '../plan/types.js';
+import { renderText } from '../render/text.js';
+import { matchesFingerprint } from '../state/fingerprint.js';
+import { acquireStateLock } from '../state/lock.js';
 
-/** PLACEHOLDER: issue 5 implements this. */
-export async function runApply(_options: Record<string, unknown>, _io: Io): Promise<number> {
-  throw new Error('apply: not implemented yet');
+export interface ApplyOptions extends ConnectionFlags {
+  planfile?: string;
+  file: string;
+  state?: string;
+  autoApprove?: boolean;
+  allowDelete?: boolean;
+  forceUnassign?: boolean;
+  concurrency: number;
+  maxChangePercent: number;
+  force?: boolean;
+  lockTimeout: number;
+  verifyCustomers?: boolean;
+}
+
+/** What apply executes, whichever way it was asked: a fresh plan or a saved one. */
+interface Execution {
+  plan: Plan;
+  fingerprints: (name: string) => Fingerprints;
+  customers: PlanFile['customers'];
+}
+
+const NEEDS_SECRETS = new Set<Change['action']>(['create', 'adopt', 'update', 'replace']);
+
+function secretValue(profile: DesiredProfile, field: 'client_secret' | 'token'): string | undefined {
+  const secret = field === 'client_secret' ? profile.clientSecret : profile.token;
+  return secret?.known ? secret.value : undefined;
+}
+
+/** Every secret the plan will put must be set now (a plan made in a fork's pull request may lack them). */
+function checkSecretsPresent(plan: Plan, config: LoadedConfig): void {
+  const missing: string[] = [];
+  for (const change of plan.changes) {
+    if (change.kind !== 'profile' || !NEEDS_SECRETS.has(change.action)) continue;
+    const profile = config.desired.profiles.find((p) => p.name === change.profile);
+    for (const field of ['client_secret', 'token'] as const) {
+      const secret = field === 'client_secret' ? profile?.clientSecret : profile?.token;
+      if (secret && !secret.known) missing.push(`$${secret.ref} (${change.address}.${field})`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new UsageError(`apply needs these environment variables, which are not set: ${missing.join(', ')}`);
+  }
+}
+
+/** A saved plan is executed only with the very secrets it was reviewed with. */
+async function checkPinnedSecrets(planFile: PlanFile, config: LoadedConfig): Promise<void> {
+  const moved: string[] = [];
+  for (const change of planFile.plan.changes) {
+    if (change.kind !== 'profile' || !NEEDS_SECRETS.has(change.action)) continue;
+    const profile = config.desired.profiles.find((p) => p.name === change.profile);
+    const pinned = planFile.secrets[change.profile];
+    for (const field of ['client_secret', 'token'] as const) {
+      const value = profile ? secretValue(profile, field) : undefined;
+      const pin = pinned?.[field];
+      if (value === undefined) continue;
+      if (!pin) {
+        moved.push(`${change.address}.${field}: the plan was made without it; plan again with it set`);
+      } else if (!(await matchesFingerprint(value, pin.fingerprint))) {
+        moved.push(`${change.address}.${field}: $${pin.ref} is not the value the plan was made with`);
+      }
+    }
+  }
+  if (moved.length > 0)
+    throw new RefusedError(`the plan file's secrets do not match:\n  ${moved.join('\n  ')}`);
+}
+
+async function executionFromPlanFile(
+  planFile: PlanFile,
+  config: LoadedConfig,
+  client: WorkatoClient,
+  state: LoadedState,
+): Promise<{ execution: Execution; live: Awaited<ReturnType<WorkatoClient['listProfiles']>> }> {
+  const live = await client.listProfiles();
+  const moved = findStaleness(planFile, {
+    configDigest: config.digest,
+    lineage: state.exists ? state.state.lineage : null,
+    serial: state.exists ? state.state.serial : 0,
+    workspace: client.baseUrl,
+    live,
+  });
+  if (moved.length > 0) {
+    throw new RefusedError(`the plan file is stale; plan again:\n  ${moved.join('\n  ')}`);
+  }
+  checkSecretsPresent(planFile.plan, config);
+  await checkPinnedSecrets(planFile, config);
+  const pins = planFile.secrets;
+  return {
+    live,
+    execution: {
+      plan: planFile.plan,
+      fingerprints: (name) => ({
+        ...(pins[name]?.client_secret ? { client_secret: pins[name].client_secret.fingerprint } : {}),
+        ...(pins[name]?.token ? { token: pins[name].token.fingerprint } : {}),
+      }),
+      customers: planFile.customers,
+    },
+  };
+}
+
+function reportOutcomes(outcomes: Outcome[], io: Io, interrupted: boolean): void {
+  const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
+  const verdict = interrupted
+    ? 'Apply interrupted'
+    : count('failed') > 0
+      ? 'Apply finished with failures'
+      : 'Apply complete';
+  io.out(`\n${verdict}: ${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped.\n`);
+  const notDone = outcomes.filter((o) => o.status !== 'done');
+  if (notDone.length === 0) return;
+  const width = Math.max(...notDone.map((o) => o.change.address.length));
+  for (const outcome of notDone) {
+    io.out(
+      `  ${outcome.status.padEnd(7)}  ${outcome.change.address.padEnd(width)}  ${outcome.change.action}: ${outcome.reason}\n`,
+    );
+  }
+}
+
+async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
+  if (options.autoApprove) return true;
+  if (!io.stdinIsTTY) {
+    throw new UsageError(
+      'there is no terminal to confirm on; review the plan, then run apply with --auto-approve',
+    );
+  }
+  const answer = await io.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
+  return answer.trim() === 'yes';
+}
+
+export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
+  const planFile = options.planfile ? await readPlanFile(resolve(io.cwd, options.planfile)) : undefined;
+  // A saved plan names its config and state; -f/--state given explicitly win.
+  const configFile = planFile && options.file === 'workato-oauth.yaml' ? planFile.config.path : options.file;
+  const config = await readConfig(configFile, io);
+  const client = connect(options, config.desired, io);
+  const statePath = options.state
+    ? resolve(io.cwd, options.state)
+    : (planFile?.state.path ?? resolveStatePath(undefined, config, io));
+  const lock = await acquireStateLock(statePath, {
+    timeoutSeconds: options.lockTimeout,
+    onMessage: (line) => io.err(`${line}\n`),
+  });
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (!controller.signal.aborted)
+      io.err('\nInterrupted: finishing the calls in flight and saving the state...\n');
+    controller.abort();
+  };
+  try {
+    const state = await loadState(statePath, client.baseUrl);
+    let execution: Execution;
+    let live: Awaited<ReturnType<WorkatoClient['listProfiles']>>;
+    if (planFile) {
+      ({ execution, live } = await executionFromPlanFile(planFile, config, client, state));
+    } else {
+      const prepared = await planAgainst(config, client, state, {
+        verifyCustomers: options.verifyCustomers !== false,
+      });
+      live = prepared.live.profiles;
+      execution = {
+        plan: prepared.plan,
+        fingerprints: (name) => {
+          const checks = prepared.secrets.get(name);
+          return {
+            ...(checks?.client_secret.fingerprint ? { client_secret: checks.client_secret.fingerprint } : {}),
+            ...(checks?.token.fingerprint ? { token: checks.token.fingerprint } : {}),
+          };
+        },
+        customers: Object.fromEntries(prepared.live.customers),
+      };
+    }
+    const { plan } = execution;
+    io.out(renderText(plan, { color: io.color }));
+
+    const refusals = findRefusals(plan, state.state, {
+      stage: 'apply',
+      allowDelete: options.allowDelete === true,
+      maxChangePercent: options.maxChangePercent,
+      force: options.force === true,
+    });
+    if (refusals.length > 0) throw new RefusedError(`apply refused:\n  ${refusals.join('\n  ')}`);
+    checkSecretsPresent(plan, config);
+
+    const recorder = new StateRecorder(statePath, state.state);
+    const bookkeeping = structuredClone(state.state);
+    if (
+      reconcileBookkeeping(bookkeeping, config.desired, live) &&
+      (state.exists || plan.changes.length > 0)
+    ) {
+      await recorder.commit((s) => Object.assign(s, bookkeeping));
+    }
+    if (plan.changes.length === 0) return EXIT_OK;
+    if (!(await confirm(options, io))) {
+      io.err('Apply cancelled.\n');
+      return EXIT_ERROR;
+    }
+
+    const desiredByName = new Map(config.desired.profiles.map((p) => [p.name, p]));
+    const forceByCustomer = new Map(
+      config.desired.customers.map((c) => [customerKey(c.ref), c.forceUnassign]),
+    );
+    // Steps run one after the other, so the calls left add up across buckets.
+    const planned = countApiCalls(plan.changes);
+    let callsLeft = planned.profiles + planned.embedded;
+    const progress = createProgress(io, plan.changes.length, {
+      ratePerMinute: client.ratePerMinute,
+      callsLeft: () => callsLeft,
+    });
+    const started = Date.now();
+    process.on('SIGINT', onSigint);
+    const outcomes = await executePlan(plan, {
+      client,
+      recorder,
+      profileInput: (name): ProfileInput => {
+        const profile = desiredByName.get(name)!;
+        const token = secretValue(profile, 'token');
+        return {
+          name,
+          provider: profile.provider,
+          data: {
+            client_id: profile.clientId,
+            client_secret: secretValue(profile, 'client_secret') ?? '',
+            ...(token === undefined ? {} : { token }),
+          },
+        };
+      },
+      fingerprints: execution.fingerprints,
+      preventDestroy: (name) => desiredByName.get(name)?.preventDestroy ?? false,
+      forceFor: (customer) => forceByCustomer.get(customer) ?? false,
+      forceUnassignAll: options.forceUnassign === true,
+      customers: execution.customers,
+      concurrency: options.concurrency,
+      signal: controller.signal,
+      onOutcome: (outcome) => {
+        const calls = callsFor(outcome.change);
+        callsLeft -= calls.profiles + calls.embedded;
+        progress.update(outcome);
+      },
+    });
+    progress.finish();
+    reportOutcomes(outcomes, io, controller.signal.aborted);
+    const counts = client.counts();
+    const total = counts.requests.profiles + counts.requests.embedded;
+    const retries = counts.retries.profiles + counts.retries.embedded;
+    io.out(
+      `API calls: ${total} (profiles ${counts.requests.profiles}, embedded ${counts.requests.embedded}; ${retries} retries) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+    );
+    if (controller.signal.aborted) return EXIT_INTERRUPTED;
+    return outcomes.some((o) => o.status === 'failed') ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await lock.release();
+    await client.close();
+  }
 }

@@ -1,6 +1,53 @@
+import { resolve } from 'node:path';
+import { EXIT_CHANGES, EXIT_OK, RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
+import { makePlanFile, writePlanFile } from '../plan/plan-file.js';
+import { type PrepareOptions, preparePlan } from '../plan/prepare.js';
+import { findRefusals } from '../plan/safety.js';
+import type { Plan } from '../plan/types.js';
+import { renderJson } from '../render/json.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { renderText } from '../render/text.js';
 
-/** PLACEHOLDER: issue 4 implements this. */
-export async function runPlan(_options: Record<string, unknown>, _io: Io): Promise<number> {
-  throw new Error('plan: not implemented yet');
+export type PlanFormat = 'text' | 'markdown' | 'json';
+
+export interface PlanOptions extends PrepareOptions {
+  format: PlanFormat;
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
+export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {
+  if (format === 'json') return renderJson(plan);
+  if (format === 'markdown') return renderMarkdown(plan);
+  return renderText(plan, { color: io.color });
+}
+
+export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
+  const prepared = await preparePlan(options, io);
+  try {
+    const { plan } = prepared;
+    io.out(renderPlan(plan, options.format, io));
+
+    const counts = prepared.client.counts().requests;
+    if (!io.quiet && options.format === 'text') {
+      io.err(
+        `Planning read the workspace in ${counts.profiles + counts.embedded} API call(s) (profiles ${counts.profiles}, embedded ${counts.embedded}).\n`,
+      );
+    }
+
+    const refusals = findRefusals(plan, prepared.state.state, { stage: 'plan' });
+    if (refusals.length > 0) {
+      throw new RefusedError(`the plan is refused:\n  ${refusals.join('\n  ')}`);
+    }
+    if (options.out) {
+      const out = resolve(io.cwd, options.out);
+      await writePlanFile(out, makePlanFile(prepared));
+      if (!io.quiet)
+        io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
+    }
+    return options.detailedExitcode && plan.changes.length > 0 ? EXIT_CHANGES : EXIT_OK;
+  } finally {
+    await prepared.client.close();
+  }
 }

@@ -6,7 +6,11 @@ import { basename, dirname, join } from 'node:path';
  * Writes `data` to `path` so that a reader (or a crash) sees either the old file
  * or the new one, never a torn one: write a temp file beside it, fsync, rename.
  */
-export async function writeFileAtomic(path: string, data: string, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string,
+  options: { mode?: number } = {},
+): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(tmp, 'w', options.mode ?? 0o600);
   try {

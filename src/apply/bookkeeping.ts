@@ -1,0 +1,41 @@
+import type { LiveProfile } from '../api/types.js';
+import type { DesiredState } from '../config/types.js';
+import type { State } from '../state/types.js';
+
+/**
+ * State-only corrections that need no API call, applied before the changes:
+ * profiles gone from Workato are forgotten (with what the tool had assigned of
+ * them), and `prevent_destroy` follows the config, so that removing a guarded
+ * profile takes two reviewed steps. Returns whether anything changed.
+ */
+export function reconcileBookkeeping(
+  state: State,
+  desired: DesiredState,
+  live: readonly LiveProfile[],
+): boolean {
+  let changed = false;
+  const liveIds = new Set(live.map((p) => p.id));
+  const liveNames = new Set(live.map((p) => p.name));
+  for (const [name, profile] of Object.entries(state.profiles)) {
+    if (liveIds.has(profile.id) || liveNames.has(name)) continue;
+    delete state.profiles[name];
+    for (const customer of Object.values(state.customers)) {
+      customer.profiles = customer.profiles.filter((p) => p !== name);
+    }
+    changed = true;
+  }
+  for (const [key, customer] of Object.entries(state.customers)) {
+    if (customer.profiles.length === 0) {
+      delete state.customers[key];
+      changed = true;
+    }
+  }
+  for (const profile of desired.profiles) {
+    const recorded = state.profiles[profile.name];
+    if (recorded && recorded.prevent_destroy !== profile.preventDestroy) {
+      recorded.prevent_destroy = profile.preventDestroy;
+      changed = true;
+    }
+  }
+  return changed;
+}

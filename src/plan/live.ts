@@ -1,0 +1,94 @@
+/**
+ * Reads the live world a plan needs, and nothing more: all profiles (paged) once,
+ * and the existence of customers new to the state. The plan never reads per
+ * assignment: Workato has no endpoint for it, and calls are the cost that matters.
+ */
+import { ApiError } from '../api/errors.js';
+import type { Customer, LiveProfile, WorkatoClient } from '../api/types.js';
+import { customerKey, type DesiredCustomer, type DesiredState } from '../config/types.js';
+import { indexStateCustomers } from '../state/customers.js';
+import type { State } from '../state/types.js';
+import { PlanError } from './diff.js';
+
+export interface LiveState {
+  profiles: LiveProfile[];
+  /** Customers checked to exist in this run, keyed by customerKey of the config's reference. */
+  customers: Map<string, { id: number; external_id: string | null }>;
+}
+
+function describe(customer: DesiredCustomer): string {
+  const where = customer.source
+    ? `${customer.source.file}:${customer.source.line}:${customer.source.col}  `
+    : '';
+  const what =
+    'id' in customer.ref ? `id ${customer.ref.id}` : `external_id ${JSON.stringify(customer.ref.externalId)}`;
+  return `${where}customer ${what} does not exist in the workspace`;
+}
+
+/**
+ * Individual GETs cost one call per customer; the listing costs one call per 100
+ * customers in the workspace, which is at least (known + new) / 100. Take the
+ * listing only when it cannot cost more than the GETs.
+ */
+export function chooseVerification(newCount: number, knownCount: number): 'get' | 'list' {
+  const leastListingCalls = Math.max(1, Math.ceil((knownCount + newCount) / 100));
+  return newCount <= leastListingCalls ? 'get' : 'list';
+}
+
+async function verifyCustomers(
+  client: WorkatoClient,
+  customers: readonly DesiredCustomer[],
+  knownCount: number,
+): Promise<LiveState['customers']> {
+  const found: LiveState['customers'] = new Map();
+  const missing: DesiredCustomer[] = [];
+  const record = (customer: DesiredCustomer, live: Customer) =>
+    found.set(customerKey(customer.ref), { id: live.id, external_id: live.external_id ?? null });
+
+  if (chooseVerification(customers.length, knownCount) === 'get') {
+    for (const customer of customers) {
+      try {
+        record(customer, await client.getCustomer(customer.ref));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) missing.push(customer);
+        else throw error;
+      }
+    }
+  } else {
+    const wanted = new Map(customers.map((c) => [customerKey(c.ref), c]));
+    const consider = (live: Customer) => {
+      for (const key of [String(live.id), live.external_id === null ? undefined : `E:${live.external_id}`]) {
+        const customer = key === undefined ? undefined : wanted.get(key);
+        if (customer) {
+          record(customer, live);
+          wanted.delete(key!);
+        }
+      }
+    };
+    await client.listCustomers((page) => {
+      page.forEach(consider);
+      return wanted.size > 0;
+    });
+    missing.push(...wanted.values());
+  }
+  if (missing.length > 0) throw new PlanError(missing.map(describe));
+  return found;
+}
+
+export async function fetchLiveState(
+  client: WorkatoClient,
+  desired: DesiredState,
+  state: State,
+  options: { verifyCustomers: boolean },
+): Promise<LiveState> {
+  const profiles = await client.listProfiles();
+  const known = indexStateCustomers(state);
+  const unknown = options.verifyCustomers
+    ? desired.customers.filter((c) => c.profiles.length > 0 && known(c.ref) === undefined)
+    : [];
+  const customers =
+    unknown.length > 0
+      ? await verifyCustomers(client, unknown, Object.keys(state.customers).length)
+      : new Map();
+  return { profiles, customers };
+}

@@ -1,0 +1,31 @@
+import { type CustomerRef, customerKey, parseCustomerKey } from '../config/types.js';
+import type { State } from './types.js';
+
+/**
+ * A customer may be written `id: 101` in one config and `external_id: A2300` in
+ * the next; once the state knows both, they are the same customer. These find the
+ * state's key for a customer either way.
+ */
+export function indexStateCustomers(state: State): (ref: CustomerRef) => string | undefined {
+  const byId = new Map<number, string>();
+  const byExternal = new Map<string, string>();
+  for (const [key, customer] of Object.entries(state.customers)) {
+    if (customer.id !== undefined) byId.set(customer.id, key);
+    if (customer.external_id !== undefined) byExternal.set(customer.external_id, key);
+  }
+  return (ref) => {
+    const key = customerKey(ref);
+    if (state.customers[key]) return key;
+    return 'id' in ref ? byId.get(ref.id) : byExternal.get(ref.externalId);
+  };
+}
+
+/** One-off lookup on a state that is changing (the index above would go stale). */
+export function findStateCustomerKey(state: State, key: string): string | undefined {
+  if (state.customers[key]) return key;
+  const ref = parseCustomerKey(key);
+  return Object.keys(state.customers).find((k) => {
+    const c = state.customers[k]!;
+    return 'id' in ref ? c.id === ref.id : c.external_id === ref.externalId;
+  });
+}
