@@ -1,3 +1,11 @@
+/**
+ * `workato-oauth validate`: the config file against the schema and the rules,
+ * offline (no API call), every problem at once.
+ */
+import { loadConfig } from '../config/load.js';
+import { countProblems, formatAnnotation, formatProblem } from '../config/problems.js';
+import type { DesiredState } from '../config/types.js';
+import { EXIT_ERROR, EXIT_OK } from '../errors.js';
 import type { Io } from '../io.js';
 
 export interface ValidateOptions {
@@ -5,7 +13,48 @@ export interface ValidateOptions {
   format: 'text' | 'json';
 }
 
-/** PLACEHOLDER: issue 2 implements this. */
-export async function runValidate(_options: ValidateOptions, _io: Io): Promise<number> {
-  throw new Error('validate: not implemented yet');
+export async function runValidate(options: ValidateOptions, io: Io): Promise<number> {
+  const result = await loadConfig(options.file, io.env, { cwd: io.cwd });
+  const { errors, warnings } = countProblems(result.problems);
+  const valid = result.desired !== undefined;
+
+  if (options.format === 'json') {
+    const report = {
+      valid,
+      file: options.file,
+      errors,
+      warnings,
+      problems: result.problems.map(({ severity, file, line, col, path, message }) => ({
+        severity,
+        file,
+        line,
+        col,
+        path,
+        message,
+      })),
+    };
+    io.out(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    for (const problem of result.problems) io.out(`${formatProblem(problem)}\n`);
+    io.out(`${options.file}: ${summarize(result.desired, errors, warnings)}\n`);
+  }
+
+  if (io.env['GITHUB_ACTIONS'] === 'true') {
+    // Workflow commands are read from both streams; in json mode stdout must stay pure JSON.
+    const write = (text: string) => (options.format === 'json' ? io.err(text) : io.out(text));
+    for (const problem of result.problems) write(`${formatAnnotation(problem)}\n`);
+  }
+  return valid ? EXIT_OK : EXIT_ERROR;
+}
+
+/** "valid (3 profiles, 12 customers, 1 warning)" or "5 errors, 1 warning". */
+function summarize(desired: DesiredState | undefined, errors: number, warnings: number): string {
+  const warned = warnings > 0 ? [plural(warnings, 'warning')] : [];
+  if (desired === undefined) return [plural(errors, 'error'), ...warned].join(', ');
+  const counts = [plural(desired.profiles.length, 'profile'), plural(desired.customers.length, 'customer')];
+  return `valid (${[...counts, ...warned].join(', ')})`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

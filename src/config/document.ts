@@ -1,0 +1,312 @@
+/**
+ * YAML text -> a plain value for the schema and rules, plus an index from paths
+ * in that value back to line and column in the text. The index is built in the
+ * same single walk that builds the value, so positioning a problem costs a few
+ * map look-ups, whatever the size of the file.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { Problem } from '../errors.js';
+
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+/** Where one value of the document stands in the text (offsets, not lines: computed on demand). */
+export interface SourceNode {
+  /** Offset of the value; of its key when the value is empty (`key:` and nothing). */
+  readonly start: number;
+  readonly end: number;
+  /** Offset of the key, for map entries. */
+  readonly keyStart?: number;
+  /** Map entries by (interpolated) key, in file order. */
+  readonly entries?: ReadonlyMap<string, SourceNode>;
+  readonly items?: readonly SourceNode[];
+}
+
+/**
+ * Called for every string in the document, keys included, with its path; returns
+ * the string to use instead, or why there is none (interpolation happens here, so
+ * that keys and the index agree on the interpolated text).
+ */
+export type StringHook = (text: string, path: Path) => string | { readonly error: string };
+
+export interface ReadResult {
+  /** The document as plain data; undefined when the YAML is not readable. */
+  readonly value: unknown;
+  readonly source: SourceIndex;
+  /** YAML syntax errors and duplicate keys. */
+  readonly problems: Problem[];
+  /** False when the YAML has syntax errors: the value is then partial, not worth validating. */
+  readonly readable: boolean;
+  /**
+   * Formatted paths of values already reported as unreadable: strings the hook
+   * refused (they keep their text as written) and broken aliases (null). Later
+   * checks skip them rather than report the same cause again.
+   */
+  readonly refused: ReadonlySet<string>;
+}
+
+/** A YAML map as plain data. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `profiles["Acme HubSpot OAuth app"].client_secret`, `customers[3].profiles[1]`. */
+export function formatPath(path: Path): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) text += text === '' ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text;
+}
+
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** Positions of paths in one file. */
+export class SourceIndex {
+  readonly file: string;
+  readonly root: SourceNode | undefined;
+  readonly #text: string;
+  readonly #lines: LineCounter;
+
+  constructor(file: string, text: string, lines: LineCounter, root: SourceNode | undefined) {
+    this.file = file;
+    this.root = root;
+    this.#text = text;
+    this.#lines = lines;
+  }
+
+  /** The node at `path`, or the deepest one on the way when the path goes further than the file. */
+  find(path: Path): { node: SourceNode; exact: boolean } | undefined {
+    if (this.root === undefined) return undefined;
+    let node: SourceNode = this.root;
+    for (const segment of path) {
+      const next: SourceNode | undefined =
+        typeof segment === 'number' ? node.items?.[segment] : node.entries?.get(segment);
+      if (next === undefined) return { node, exact: false };
+      node = next;
+    }
+    return { node, exact: true };
+  }
+
+  /**
+   * 1-based line and column of the value at `path`, or of its key with `at: 'key'`.
+   * A path that does not exist (a missing field) gets the position of its parent.
+   */
+  position(path: Path, at: 'key' | 'value' = 'value'): Position {
+    const found = this.find(path);
+    if (found === undefined) return { line: 1, col: 1 };
+    const { node, exact } = found;
+    return this.positionAt(exact && at === 'key' ? (node.keyStart ?? node.start) : node.start);
+  }
+
+  positionAt(offset: number): Position {
+    return this.#lines.linePos(offset);
+  }
+
+  /** The source text of the value at `path` (for "quote it" hints), if it exists. */
+  raw(path: Path): string | undefined {
+    const found = this.find(path);
+    return found?.exact ? this.#text.slice(found.node.start, found.node.end) : undefined;
+  }
+
+  problem(
+    severity: Problem['severity'],
+    path: Path,
+    message: string,
+    at: 'key' | 'value' = 'value',
+  ): Problem {
+    const { line, col } = this.position(path, at);
+    return { severity, file: this.file, line, col, path: formatPath(path), message };
+  }
+}
+
+/**
+ * Billion-laughs guard: nodes reached through aliases, in all. Sharing a list of
+ * profiles among 10,000 customers takes 40,000; nested aliases grow exponentially.
+ */
+const MAX_ALIASED_NODES = 1_000_000;
+
+/** Parses `text` (YAML 1.2) and converts it to plain data, calling `onString` for every string. */
+export function readDocument(text: string, file: string, onString: StringHook): ReadResult {
+  const lines = new LineCounter();
+  // uniqueKeys off: duplicates are found below, after interpolation, with the line of the first.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  const problems: Problem[] = [];
+  const report = (offset: number, path: Path, message: string, severity: Problem['severity'] = 'error') => {
+    const { line, col } = lines.linePos(offset);
+    problems.push({ severity, file, line, col, path: formatPath(path), message });
+  };
+  // The first error, then only those that are not the parser tripping over the
+  // tokens after it ("Unexpected scalar", "Unexpected ','"...), one per line.
+  const errorLines = new Set<number>();
+  for (const error of doc.errors) {
+    const offset =
+      error.code === 'MISSING_CHAR' ? openingQuote(text, error.message, error.pos[0]) : error.pos[0];
+    const { line } = lines.linePos(offset);
+    if (errorLines.has(line) || (errorLines.size > 0 && error.code === 'UNEXPECTED_TOKEN')) continue;
+    errorLines.add(line);
+    report(offset, [], describeYamlError(error.code, error.message) + flowHint(text, lines, line));
+  }
+  for (const warning of doc.warnings) report(warning.pos[0], [], firstLine(warning.message), 'warning');
+  const refused = new Set<string>();
+  const unreadable = (): ReadResult => ({
+    value: undefined,
+    source: new SourceIndex(file, text, lines, undefined),
+    problems,
+    readable: false,
+    refused,
+  });
+  const mapString = (value: string, path: Path, offset: number): string => {
+    const mapped = onString(value, path);
+    if (typeof mapped === 'string') return mapped;
+    report(offset, path, mapped.error);
+    refused.add(formatPath(path));
+    return value;
+  };
+  if (doc.errors.length > 0) return unreadable();
+
+  let aliased = 0;
+  let aliasDepth = 0;
+  const converting = new Set<unknown>();
+
+  const convert = (node: unknown, path: Path, fallback: number): { value: unknown; source: SourceNode } => {
+    if (aliasDepth > 0 && ++aliased > MAX_ALIASED_NODES) throw new AliasBombError();
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      const start = node.range?.[0] ?? fallback;
+      if (target === undefined) {
+        report(start, path, `unknown alias *${node.source}`);
+        refused.add(formatPath(path));
+        return { value: null, source: { start, end: node.range?.[1] ?? start } };
+      }
+      if (converting.has(target)) {
+        report(start, path, `alias *${node.source} refers to a map or list that contains it`);
+        refused.add(formatPath(path));
+        return { value: null, source: { start, end: node.range?.[1] ?? start } };
+      }
+      // Problems inside point at the anchored text; the alias itself at its use.
+      aliasDepth++;
+      const resolved = convert(target, path, start);
+      aliasDepth--;
+      return { value: resolved.value, source: { ...resolved.source, start, end: node.range?.[1] ?? start } };
+    }
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    const start = range?.[0] ?? fallback;
+    const end = range?.[1] ?? start;
+    if (isScalar(node)) {
+      const value = node.value;
+      // `key:` with nothing after it: point at the key, not at the empty spot after it.
+      const empty = value === null && start === end;
+      return {
+        value: typeof value === 'string' ? mapString(value, path, start) : value,
+        source: { start: empty ? fallback : start, end: empty ? fallback : end },
+      };
+    }
+    if (isSeq(node)) {
+      converting.add(node);
+      const values: unknown[] = [];
+      const items: SourceNode[] = [];
+      node.items.forEach((item, i) => {
+        const child = convert(item, [...path, i], start);
+        values.push(child.value);
+        items.push(child.source);
+      });
+      converting.delete(node);
+      return { value: values, source: { start, end, items } };
+    }
+    if (isMap(node) || isPair(node)) {
+      const pairs = isMap(node) ? node.items : [node];
+      converting.add(node);
+      const object: Record<string, unknown> = {};
+      const entries = new Map<string, SourceNode>();
+      for (const pair of pairs) {
+        const keyNode = pair.key as Node | null;
+        const keyStart = keyNode?.range?.[0] ?? start;
+        const rawKey = keyText(keyNode);
+        if (rawKey === undefined) {
+          report(keyStart, path, 'a map or list cannot be a key here');
+          continue;
+        }
+        const key = mapString(rawKey, [...path, rawKey], keyStart);
+        const first = entries.get(key);
+        if (first !== undefined) {
+          const firstLine = lines.linePos(first.keyStart ?? first.start).line;
+          report(keyStart, [...path, key], `duplicate key '${key}' (first at line ${firstLine})`);
+          continue;
+        }
+        const child = convert(pair.value, [...path, key], keyStart);
+        setOwn(object, key, child.value);
+        // Fresh object from convert (aliases copy theirs): safe to complete in place.
+        (child.source as { keyStart?: number }).keyStart = keyStart;
+        entries.set(key, child.source);
+      }
+      converting.delete(node);
+      return { value: object, source: { start, end, entries } };
+    }
+    // Empty document or a value yaml could not type: nothing to validate there.
+    return { value: null, source: { start, end } };
+  };
+
+  try {
+    const { value, source } = convert(doc.contents, [], 0);
+    return { value, source: new SourceIndex(file, text, lines, source), problems, readable: true, refused };
+  } catch (error) {
+    if (!(error instanceof AliasBombError)) throw error;
+    report(0, [], 'aliases expand to too many nodes');
+    return unreadable();
+  }
+}
+
+class AliasBombError extends Error {}
+
+/** Scalar keys as text (`123:` is the name "123"); undefined for map or list keys. */
+function keyText(key: Node | null): string | undefined {
+  if (key === null) return '';
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return undefined;
+}
+
+/** `__proto__` is a legal YAML key: define it, do not let it set the prototype. */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else object[key] = value;
+}
+
+function describeYamlError(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'one YAML document expected: remove the second "---" and what follows';
+  // yaml quotes the token it tripped over, which may be a literal secret: the position says enough.
+  if (code === 'UNEXPECTED_TOKEN') return firstLine(message).replace(/ in YAML stream: ".*"$/, '');
+  return firstLine(message);
+}
+
+/**
+ * yaml reports an unclosed quote where the file ends; the quote that opened it is
+ * the last one of its kind before that (any later one would have closed it).
+ */
+function openingQuote(text: string, message: string, offset: number): number {
+  const quote = /closing (["'])/.exec(message)?.[1];
+  if (quote === undefined) return offset;
+  const opening = text.lastIndexOf(quote, offset - 1);
+  return opening < 0 ? offset : opening;
+}
+
+/** `key: { a: ${X} }` is a YAML error ({ and } are flow syntax): say how to write it. */
+function flowHint(text: string, lines: LineCounter, line: number): string {
+  const start = lines.lineStarts[line - 1] ?? 0;
+  const end = lines.lineStarts[line] ?? text.length;
+  const source = text.slice(start, end);
+  return /[[{][^\n]*\$\{/.test(source) ? ` (inside [ ] or { }, quote \${VAR} references: "\${VAR}")` : '';
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n', 1)[0] ?? message;
+  return line.trim();
+}

@@ -1,0 +1,70 @@
+/**
+ * A config that passed the schema and the rules -> the DesiredState the planner
+ * reads: camelCase, defaults filled, secrets resolved, positions attached.
+ */
+import type { SourceIndex, SourceNode } from './document.js';
+import type { Env } from './interpolate.js';
+import { resolveSecret } from './secrets.js';
+import type {
+  CustomerRef,
+  DesiredCustomer,
+  DesiredProfile,
+  DesiredState,
+  SourcePosition,
+  WorkspaceSettings,
+} from './types.js';
+
+/** The shape the schema guarantees. */
+interface ValidConfig {
+  workspace?: { data_center?: string; api_url?: string };
+  profiles: Record<
+    string,
+    { provider: string; client_id: string; client_secret: string; token?: string; prevent_destroy?: boolean }
+  >;
+  customers: { id?: number; external_id?: string; profiles: string[]; force_unassign?: boolean }[];
+}
+
+/** Only call on a config without error-severity problems. */
+export function normalizeConfig(config: unknown, source: SourceIndex, env: Env): DesiredState {
+  const valid = config as ValidConfig;
+  const at = (node: SourceNode | undefined, key: boolean): SourcePosition | undefined => {
+    if (node === undefined) return undefined;
+    const { line, col } = source.positionAt(key ? (node.keyStart ?? node.start) : node.start);
+    return { file: source.file, line, col };
+  };
+  const profileNodes = source.find(['profiles'])?.node.entries;
+  const customerNodes = source.find(['customers'])?.node.items;
+
+  // The source index keeps file order; a plain object would move names like "123" first.
+  const names = profileNodes ? [...profileNodes.keys()] : Object.keys(valid.profiles);
+  const profiles = names.map((name): DesiredProfile => {
+    const p = valid.profiles[name]!;
+    const source = at(profileNodes?.get(name), true);
+    return {
+      ...(source && { source }),
+      name,
+      provider: p.provider,
+      clientId: p.client_id,
+      clientSecret: resolveSecret(p.client_secret, env),
+      ...(p.token !== undefined && { token: resolveSecret(p.token, env) }),
+      preventDestroy: p.prevent_destroy ?? false,
+    };
+  });
+
+  const customers = valid.customers.map((c, i): DesiredCustomer => {
+    const ref: CustomerRef = c.id !== undefined ? { id: c.id } : { externalId: c.external_id! };
+    const source = at(customerNodes?.[i], false);
+    return {
+      ...(source && { source }),
+      ref,
+      profiles: [...c.profiles],
+      forceUnassign: c.force_unassign ?? false,
+    };
+  });
+
+  const workspace: WorkspaceSettings = {
+    ...(valid.workspace?.data_center !== undefined && { dataCenter: valid.workspace.data_center }),
+    ...(valid.workspace?.api_url !== undefined && { apiUrl: valid.workspace.api_url }),
+  };
+  return { workspace, profiles, customers };
+}

@@ -1,0 +1,160 @@
+/**
+ * Rules the JSON Schema cannot express: they compare entries with each other or
+ * with Workato's semantics. They read the config defensively (it may also have
+ * failed the schema), so one run reports every problem.
+ */
+import type { Problem } from '../errors.js';
+import { isRecord, type SourceIndex } from './document.js';
+import { didYouMean } from './suggest.js';
+import { customerKey } from './types.js';
+
+/** Provider ids seen in Workato material; Workato publishes no complete list, so others only warn. */
+export const KNOWN_PROVIDERS: readonly string[] = [
+  'hubspot',
+  'salesforce',
+  'salesforce_secondary',
+  'slack',
+  'outlook',
+  'microsoft_sharepoint',
+  'microsoft_dynamics_crm',
+  'zoom',
+  'google_drive',
+  'google_sheets',
+  'onedrive',
+];
+
+export function checkRules(config: unknown, source: SourceIndex): Problem[] {
+  if (!isRecord(config)) return [];
+  const profiles = isRecord(config['profiles']) ? config['profiles'] : undefined;
+  return [...checkProfiles(profiles ?? {}, source), ...checkCustomers(config['customers'], profiles, source)];
+}
+
+function checkProfiles(profiles: Record<string, unknown>, source: SourceIndex): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, profile] of Object.entries(profiles)) {
+    if (!isRecord(profile) || typeof profile['provider'] !== 'string') continue;
+    const provider = profile['provider'];
+    const path = ['profiles', name];
+    if (provider !== '' && !KNOWN_PROVIDERS.includes(provider)) {
+      const hint =
+        didYouMean(provider, KNOWN_PROVIDERS) ||
+        ': not one this tool knows, check the spelling (Workato rejects providers it does not have)';
+      problems.push(
+        source.problem('warning', [...path, 'provider'], `unknown provider '${provider}'${hint}`),
+      );
+    }
+    // Warnings, not errors: Workato's requirements per provider are not published.
+    if (provider === 'slack' && !('token' in profile)) {
+      problems.push(
+        source.problem(
+          'warning',
+          [...path, 'token'],
+          `slack profiles usually need token (the Slack app token), e.g. token: \${SLACK_APP_TOKEN}`,
+        ),
+      );
+    }
+    if (provider !== 'slack' && 'token' in profile) {
+      problems.push(
+        source.problem(
+          'warning',
+          [...path, 'token'],
+          `token is used by slack profiles only, not by ${provider}`,
+          'key',
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Where a name or customer was first seen; its line is looked up only when it repeats. */
+interface Seen {
+  readonly index: number;
+  readonly path: readonly (string | number)[];
+}
+
+function checkCustomers(
+  customers: unknown,
+  profiles: Record<string, unknown> | undefined,
+  source: SourceIndex,
+): Problem[] {
+  if (!Array.isArray(customers)) return [];
+  const problems: Problem[] = [];
+  const names = profiles === undefined ? [] : Object.keys(profiles);
+  const seenCustomers = new Map<string, Seen>();
+
+  customers.forEach((customer, i) => {
+    if (!isRecord(customer)) return;
+    const refField = customerRefField(customer);
+    if (refField !== undefined) {
+      const path = ['customers', i, refField];
+      const value = customer[refField] as string | number;
+      const key = customerKey(refField === 'id' ? { id: value as number } : { externalId: value as string });
+      const first = seenCustomers.get(key);
+      if (first === undefined) seenCustomers.set(key, { index: i, path });
+      else {
+        const firstLine = source.position(first.path).line;
+        const shown = refField === 'id' ? String(value) : `'${value}'`;
+        problems.push(
+          source.problem(
+            'error',
+            path,
+            `customer ${refField} ${shown} is listed twice (first at line ${firstLine}, customers[${first.index}]): merge the two entries`,
+          ),
+        );
+      }
+    }
+
+    const held = customer['profiles'];
+    if (!Array.isArray(held) || profiles === undefined) return;
+    const seenNames = new Map<string, Seen>();
+    const byProvider = new Map<string, { name: string; index: number }>();
+    held.forEach((name, j) => {
+      if (typeof name !== 'string' || name === '') return;
+      const path = ['customers', i, 'profiles', j];
+      const repeat = seenNames.get(name);
+      if (repeat !== undefined) {
+        const firstLine = source.position(repeat.path).line;
+        problems.push(
+          source.problem(
+            'error',
+            path,
+            `profile '${name}' is listed twice for this customer (first at line ${firstLine}, profiles[${repeat.index}])`,
+          ),
+        );
+        return;
+      }
+      seenNames.set(name, { index: j, path });
+      const profile = profiles[name];
+      if (!Object.hasOwn(profiles, name)) {
+        problems.push(source.problem('error', path, `unknown profile '${name}'${didYouMean(name, names)}`));
+        return;
+      }
+      const provider = isRecord(profile) ? profile['provider'] : undefined;
+      if (typeof provider !== 'string') return;
+      const other = byProvider.get(provider);
+      if (other === undefined) byProvider.set(provider, { name, index: j });
+      else {
+        problems.push(
+          source.problem(
+            'error',
+            path,
+            `two ${provider} profiles for one customer: '${other.name}' (profiles[${other.index}]) and '${name}'; Workato allows one profile per application`,
+          ),
+        );
+      }
+    });
+  });
+  return problems;
+}
+
+/** The field naming the customer, when exactly one usable one is there (else the schema reports it). */
+function customerRefField(customer: Record<string, unknown>): 'id' | 'external_id' | undefined {
+  const id = customer['id'];
+  const externalId = customer['external_id'];
+  const hasId = typeof id === 'number' && Number.isInteger(id);
+  const hasExternal = typeof externalId === 'string' && externalId.trim() !== '';
+  if (hasId && externalId === undefined) return 'id';
+  if (hasExternal && id === undefined) return 'external_id';
+  return undefined;
+}
