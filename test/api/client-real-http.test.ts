@@ -1,0 +1,157 @@
+/**
+ * The client over real sockets (no nock): what undici actually throws on a
+ * reset, a timeout or a refused connection, and that the proxy settings of
+ * the environment are honoured.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ClientOptions, createClient } from '../../src/api/client.js';
+import type { WorkatoClient } from '../../src/api/types.js';
+
+const TOKEN = 'real-http-token-1234';
+const servers: Server[] = [];
+const clients: WorkatoClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function client(baseUrl: string, options: Partial<ClientOptions> = {}): WorkatoClient {
+  const c = createClient({
+    baseUrl,
+    token: TOKEN,
+    retry: { sleep: async () => {}, maxAttempts: 3 },
+    ...options,
+  });
+  clients.push(c);
+  return c;
+}
+
+const PROFILE = {
+  id: 1,
+  name: 'P',
+  provider: 'hubspot',
+  data: { client_id: 'c' },
+  shared_accounts_count: 0,
+  oem_customers_count: 0,
+  created_at: '',
+  updated_at: '',
+};
+
+describe('over real sockets', () => {
+  it('sends the token and user agent, and reads the answer', async () => {
+    const seen: IncomingMessage['headers'][] = [];
+    const server = await serve((req, res) => {
+      seen.push(req.headers);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ result: PROFILE }));
+    });
+    const c = client(`${urlOf(server)}/`);
+    expect(c.baseUrl).toBe(urlOf(server));
+    expect((await c.getProfile(1)).name).toBe('P');
+    expect(seen[0]).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/json' });
+    expect(seen[0]?.['user-agent']).toMatch(/^workato-oauth\/\d/);
+  });
+
+  it('retries a GET after the server resets the connection', async () => {
+    let calls = 0;
+    const server = await serve((req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.end(JSON.stringify({ result: PROFILE }));
+    });
+    const log: string[] = [];
+    const c = client(urlOf(server), { debugLog: (line) => log.push(line) });
+    await c.getProfile(1);
+    expect(calls).toBe(2);
+    expect(log[0]).toMatch(/^GET \/api\/custom_oauth_profiles\/1 UND_ERR_SOCKET \d+ms/);
+  });
+
+  it('times out a request that gets no answer', async () => {
+    const server = await serve(() => {});
+    const c = client(urlOf(server), { timeoutMs: 100, retry: { sleep: async () => {}, maxAttempts: 1 } });
+    await expect(c.getProfile(1)).rejects.toMatchObject({
+      network: 'timeout',
+      message: `GET /api/custom_oauth_profiles/1: no answer within 100 ms from ${urlOf(server)} (timed out)`,
+    });
+  });
+
+  it('close() ends a pending request at once', async () => {
+    const server = await serve(() => {});
+    const c = client(urlOf(server));
+    const pending = c.getProfile(1).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await c.close();
+    expect(await pending).toMatchObject({
+      network: 'closed',
+      message: 'GET /api/custom_oauth_profiles/1: the client was closed before an answer came',
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('reports a refused connection after retrying it', async () => {
+    const server = await serve(() => {});
+    const url = urlOf(server);
+    servers.splice(0);
+    await new Promise((resolve) => server.close(resolve));
+    const c = client(url);
+    const error = await c.getProfile(1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ network: 'connection-refused', attempts: 3 });
+    expect(String(error)).toContain(`connection refused by ${url} (ECONNREFUSED)`);
+    expect(c.counts().requests.profiles).toBe(3);
+  });
+
+  it('goes through HTTP_PROXY when it is set', async () => {
+    const target = await serve((_req, res) => res.end(JSON.stringify({ result: PROFILE })));
+    const tunnels: string[] = [];
+    const proxy = await serve((_req, res) => {
+      res.statusCode = 502;
+      res.end();
+    });
+    proxy.on('connect', (req, socket, head) => {
+      tunnels.push(req.url ?? '');
+      const upstream = connect((target.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], NO_PROXY: process.env['NO_PROXY'] };
+    process.env['HTTP_PROXY'] = urlOf(proxy);
+    process.env['NO_PROXY'] = '';
+    try {
+      // The agent reads the environment when the client is made.
+      const c = client('http://localhost:59999');
+      expect((await c.getProfile(1)).id).toBe(1);
+      expect(tunnels).toEqual(['localhost:59999']);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+});
