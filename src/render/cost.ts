@@ -2,6 +2,8 @@
  * What apply will cost in API calls and time. Shared by the renderers and by apply's
  * progress (ETA), so the plan's estimate and the running estimate agree.
  */
+
+import { estimatePacedMs } from '../api/pacing.js';
 import { BUCKETS, type Bucket } from '../api/types.js';
 import { formatCount } from './numbers.js';
 
@@ -18,14 +20,17 @@ export function countCalls(apiCalls: Readonly<Record<Bucket, number>>): number {
 }
 
 /**
- * The least time apply can take, in whole seconds (rounded up). Each bucket is paced
- * at `ratePerMinute`, and apply runs the profile steps before the assignment steps,
- * so the buckets' times add up instead of overlapping.
+ * The least time the rate limit imposes on apply, in whole seconds (rounded up).
+ * The client's pacer (src/api/pacing.ts) lets `ratePerMinute` calls go at once and
+ * each further one a window later, so 22 calls wait for nothing and 312 wait at
+ * least 5 minutes. Apply runs the profile steps before the assignment steps, so
+ * the buckets' times add up instead of overlapping. Latency comes on top.
  */
 export function estimateSeconds({ apiCalls, ratePerMinute }: CallBudget): number {
   if (!(ratePerMinute > 0)) throw new RangeError(`ratePerMinute must be positive, got ${ratePerMinute}`);
-  // One division of integers: summing per-bucket fractions could round 312 up to 313.
-  return Math.ceil((countCalls(apiCalls) * 60) / ratePerMinute);
+  let ms = 0;
+  for (const bucket of BUCKETS) ms += estimatePacedMs(apiCalls[bucket], { ratePerMinute });
+  return Math.ceil(ms / 1000);
 }
 
 /**
@@ -45,9 +50,14 @@ export function formatDuration(seconds: number): string {
   return rest === 0 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
 }
 
-/** `API calls: 312 (profiles 12, embedded 300), at least 5 min 12 s at 60/min per bucket.` */
+/**
+ * `API calls: 312 (profiles 12, embedded 300), at least 4 min from the rate limit of 60/min per bucket.`
+ * or, when everything fits in the first window, `..., within the rate limit of 60/min per bucket.`
+ */
 export function formatApiCalls(budget: CallBudget): string {
   const perBucket = BUCKETS.map((bucket) => `${bucket} ${formatCount(budget.apiCalls[bucket])}`).join(', ');
-  const least = formatDuration(estimateSeconds(budget));
-  return `API calls: ${formatCount(countCalls(budget.apiCalls))} (${perBucket}), at least ${least} at ${formatCount(budget.ratePerMinute)}/min per bucket.`;
+  const seconds = estimateSeconds(budget);
+  const rate = `the rate limit of ${formatCount(budget.ratePerMinute)}/min per bucket`;
+  const wait = seconds === 0 ? `within ${rate}` : `at least ${formatDuration(seconds)} from ${rate}`;
+  return `API calls: ${formatCount(countCalls(budget.apiCalls))} (${perBucket}), ${wait}.`;
 }

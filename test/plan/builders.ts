@@ -23,7 +23,12 @@ export function desired(profiles: DesiredProfile[], customers: DesiredCustomer[]
   return { workspace: {}, profiles, customers };
 }
 
-export function live(id: number, name: string, provider: string, extra: Partial<LiveProfile> = {}): LiveProfile {
+export function live(
+  id: number,
+  name: string,
+  provider: string,
+  extra: Partial<LiveProfile> = {},
+): LiveProfile {
   return {
     id,
     user_id: 1,

@@ -17,8 +17,14 @@ function summary(p: Plan): string[] {
 
 /** A world where HubSpot is created, recorded and assigned to customer E:A1 and 7. */
 function converged() {
-  const d = desired([profile(HUB, 'hubspot')], [customer({ externalId: 'A1' }, [HUB]), customer({ id: 7 }, [HUB])]);
-  const s = state({ [HUB]: stateProfile(10, 'hubspot') }, { 'E:A1': { profiles: [HUB] }, '7': { id: 7, profiles: [HUB] } });
+  const d = desired(
+    [profile(HUB, 'hubspot')],
+    [customer({ externalId: 'A1' }, [HUB]), customer({ id: 7 }, [HUB])],
+  );
+  const s = state(
+    { [HUB]: stateProfile(10, 'hubspot') },
+    { 'E:A1': { profiles: [HUB] }, '7': { id: 7, profiles: [HUB] } },
+  );
   const l = [live(10, HUB, 'hubspot', { oem_customers_count: 2 })];
   return { desired: d, state: s, live: l };
 }
@@ -114,7 +120,8 @@ describe('computePlan', () => {
 
   it('refuses two live profiles with one managed name, naming both ids', () => {
     const d = desired([profile(HUB, 'hubspot')], []);
-    const run = () => plan({ desired: d, state: state(), live: [live(10, HUB, 'hubspot'), live(11, HUB, 'hubspot')] });
+    const run = () =>
+      plan({ desired: d, state: state(), live: [live(10, HUB, 'hubspot'), live(11, HUB, 'hubspot')] });
     expect(run).toThrow(PlanError);
     expect(run).toThrow(/ids 10, 11/);
   });
@@ -151,7 +158,10 @@ describe('computePlan', () => {
       [customer({ externalId: 'A1' }, [HUB2], true), customer({ id: 7 }, [HUB])],
     );
     const p = plan({ ...world, desired: d });
-    expect(summary(p)).toEqual(['create profile["Acme HubSpot EU"]', 'swap assignment["E:A1"]["Acme HubSpot EU"]']);
+    expect(summary(p)).toEqual([
+      'create profile["Acme HubSpot EU"]',
+      'swap assignment["E:A1"]["Acme HubSpot EU"]',
+    ]);
     const swap = p.changes[1] as AssignmentChange;
     expect(swap.previous).toBe(HUB);
     expect(swap.force).toBe(true);

@@ -42,7 +42,7 @@ describe('renderJson', () => {
       embedded: 10_000,
       total: 10_002,
       rate_per_minute: 60,
-      least_seconds: 10_002,
+      least_seconds: 166 * 60,
     });
   });
 

@@ -40,7 +40,7 @@ describe('renderText', () => {
     const text = renderText(makeScenarioPlan(), { color: false });
     expect(text).toContain(
       'Plan: 1 to create, 1 to adopt, 2 to update, 1 to replace, 2 to delete (1 refused); 3 to assign, 2 to unassign, 1 to swap.\n' +
-        'API calls: 18 (profiles 8, embedded 10), at least 18 s at 60/min per bucket.\n',
+        'API calls: 18 (profiles 8, embedded 10), within the rate limit of 60/min per bucket.\n',
     );
   });
 

@@ -42,10 +42,15 @@ describe('state lock', () => {
     const pid = dead.pid!;
     await new Promise((resolve) => dead.on('exit', resolve));
     await mkdir(`${path}.lock`);
-    await writeFile(join(`${path}.lock`, 'holder.json'), JSON.stringify({ host: hostname(), pid, since: 'then' }));
+    await writeFile(
+      join(`${path}.lock`, 'holder.json'),
+      JSON.stringify({ host: hostname(), pid, since: 'then' }),
+    );
     const messages: string[] = [];
     const lock = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: (m) => messages.push(m) });
-    expect(messages).toEqual([`Taking over the state lock left by a process that is gone (pid ${pid} on ${hostname()}, since then).`]);
+    expect(messages).toEqual([
+      `Taking over the state lock left by a process that is gone (pid ${pid} on ${hostname()}, since then).`,
+    ]);
     await lock.release();
   });
 });

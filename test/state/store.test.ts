@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
 import { fingerprintSecret, matchesFingerprint } from '../../src/state/fingerprint.js';
-import { checkStateWorkspace, emptyState, readState, serializeState, writeState } from '../../src/state/store.js';
+import {
+  checkStateWorkspace,
+  emptyState,
+  readState,
+  serializeState,
+  writeState,
+} from '../../src/state/store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -36,7 +42,9 @@ describe('state file', () => {
   it('is undefined when missing, and a clear error when not a state', async () => {
     expect(await readState(join(dir, 'none.json'))).toBeUndefined();
     await writeFile(join(dir, 'bad.json'), '{"version": 9}');
-    await expect(readState(join(dir, 'bad.json'))).rejects.toThrow(/version 9; this workato-oauth reads version 1/);
+    await expect(readState(join(dir, 'bad.json'))).rejects.toThrow(
+      /version 9; this workato-oauth reads version 1/,
+    );
     await writeFile(join(dir, 'torn.json'), '{"vers');
     await expect(readState(join(dir, 'torn.json'))).rejects.toThrow(StateError);
   });
