@@ -1,0 +1,220 @@
+/**
+ * kill -9 at random points of an apply, then apply again: the world and the state
+ * converge, no profile is duplicated, and the next plan is empty. Twenty runs with
+ * seeded kill points, half on a first onboarding and half on a change that
+ * updates, swaps, unassigns and deletes.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/server.js';
+import { API_TOKEN, leakedSecrets, startWorld, type World } from './world.js';
+
+const RUNS = 20;
+
+const CONFIG_V2 = `version: 1
+profiles:
+  Acme HubSpot OAuth app:
+    provider: hubspot
+    client_id: acme-hubspot-client
+    client_secret: \${HUBSPOT_CLIENT_SECRET}
+  Acme HubSpot EU app:
+    provider: hubspot
+    client_id: acme-hubspot-eu-client
+    client_secret: \${HUBSPOT_CLIENT_SECRET}
+  Acme Salesforce app:
+    provider: salesforce
+    client_id: 3MVG9acme.salesforce
+    client_secret: \${SALESFORCE_CLIENT_SECRET}
+    prevent_destroy: true
+  Acme Slack app:
+    provider: slack
+    client_id: "12345.67890-v2"
+    client_secret: \${SLACK_CLIENT_SECRET}
+    token: \${SLACK_APP_TOKEN}
+customers:
+  - external_id: A2300
+    profiles: [Acme HubSpot EU app, Acme Slack app]
+  - external_id: A2301
+    profiles: [Acme HubSpot EU app, Acme Salesforce app]
+  - external_id: B 17/02
+    profiles: [Acme HubSpot OAuth app]
+  - external_id: A2304
+    profiles: [Acme HubSpot OAuth app]
+  - external_id: A2305
+    profiles: [Acme Slack app]
+  - external_id: A2306
+    profiles: [Acme Salesforce app, Acme Slack app]
+  - external_id: A2307
+    profiles: [Acme HubSpot OAuth app]
+    force_unassign: true
+  - external_id: A2308
+    profiles: []
+  - id: 4567
+    profiles: [Acme HubSpot OAuth app]
+  - id: 4568
+    profiles: [Acme Salesforce app, Acme Slack app]
+  - id: 4569
+    profiles: []
+    force_unassign: true
+`;
+
+const HUB = 'Acme HubSpot OAuth app';
+const SF = 'Acme Salesforce app';
+const SLACK = 'Acme Slack app';
+const ZOOM = 'Acme Zoom app';
+const EU = 'Acme HubSpot EU app';
+/** Unmanaged: held before the tool ran, and left alone. */
+const GLOBEX = { G4570: ['Legacy Zoom app'] };
+
+const HOLDINGS_V1 = {
+  A2300: [HUB, SLACK],
+  A2301: [HUB, SF],
+  A2302: [SF],
+  'B 17/02': [HUB],
+  A2304: [HUB, ZOOM],
+  A2305: [SLACK],
+  A2306: [SF, SLACK, ZOOM],
+  A2307: [HUB],
+  A2308: [ZOOM],
+  C4567: [HUB],
+  C4568: [SF, SLACK],
+  C4569: [ZOOM],
+  ...GLOBEX,
+};
+
+const HOLDINGS_V2 = {
+  A2300: [EU, SLACK],
+  A2301: [EU, SF],
+  'B 17/02': [HUB],
+  A2304: [HUB],
+  A2305: [SLACK],
+  A2306: [SF, SLACK],
+  A2307: [HUB],
+  C4567: [HUB],
+  C4568: [SF, SLACK],
+  ...GLOBEX,
+};
+
+const APPLY = ['apply', '--auto-approve', '--allow-delete', '--force', '--quiet'];
+
+/** A small seeded PRNG (mulberry32): a failing run fails again with the same seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** What the emulator's world holds, by profile name: that is what a user would see in Workato. */
+async function worldView(emulator: RunningEmulator) {
+  const headers = { authorization: `Bearer ${API_TOKEN}` };
+  const profiles = (await (await fetch(`${emulator.url}/api/custom_oauth_profiles`, { headers })).json()) as {
+    result: { id: number; name: string; data: { client_id: string } }[];
+  };
+  const names = profiles.result.map((p) => p.name).sort();
+  const nameOf = new Map(profiles.result.map((p) => [p.id, p.name]));
+  const customers = (await (await fetch(`${emulator.url}/api/managed_users`, { headers })).json()) as {
+    result: { id: number; external_id: string | null }[];
+  };
+  const holdings: Record<string, string[]> = {};
+  for (const c of customers.result) {
+    const held = emulator.world.heldProfiles({ id: c.id }) ?? [];
+    const heldNames = held.map((id) => nameOf.get(id) ?? `#${id}`).sort();
+    if (heldNames.length > 0) holdings[c.external_id ?? String(c.id)] = heldNames;
+  }
+  return {
+    names,
+    holdings,
+    clientIds: Object.fromEntries(profiles.result.map((p) => [p.name, p.data.client_id])),
+  };
+}
+
+/** Kills the apply once the emulator has seen a random number of its `span` requests. */
+async function killSomewhere(
+  world: World,
+  rand: () => number,
+  args: string[],
+  span: number,
+): Promise<string> {
+  const before = world.emulator.requestLog.length;
+  // Anywhere in the span: before the first request, between calls, or with calls in flight.
+  const killAfter = Math.floor(rand() * span);
+  const { child, done } = world.start(args);
+  const outcome = await Promise.race([
+    waitFor(() => world.emulator.requestLog.length - before >= killAfter).then(() => 'reached' as const),
+    done.then(() => 'exited' as const),
+  ]);
+  if (outcome === 'reached') child.kill('SIGKILL');
+  const result = await done;
+  return `${killAfter} requests, ${outcome === 'reached' ? `killed (${result.signal ?? result.code})` : `exited ${result.code}`}`;
+}
+
+async function applyUntilDone(world: World): Promise<string> {
+  const result = await world.run(APPLY);
+  expect(leakedSecrets(result.stdout, result.stderr)).toEqual([]);
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  return result.stdout + result.stderr;
+}
+
+describe('kill -9 during apply, then apply again', () => {
+  it.each(Array.from({ length: RUNS }, (_, i) => i))('run %i converges with no duplicate', async (run) => {
+    const rand = random(1000 + run);
+    const changeRun = run % 2 === 1;
+    const world = await startWorld({ faults: { latencyMs: [1, 12], seed: run + 1 } });
+    try {
+      const config = join(world.dir, 'workato-oauth.yaml');
+      if (changeRun) {
+        await applyUntilDone(world);
+        await writeFile(config, CONFIG_V2);
+      }
+      // The first apply makes 24 requests (2 reads, 4 creates, 18 assigns); the change 14.
+      const where = await killSomewhere(world, rand, APPLY, changeRun ? 14 : 24);
+      if (process.env['SHOW_KILLS']) console.log(`run ${run}: ${where}`);
+      await applyUntilDone(world);
+
+      const view = await worldView(world.emulator);
+      const expectedNames = changeRun
+        ? [
+            'Acme HubSpot EU app',
+            'Acme HubSpot OAuth app',
+            'Acme Salesforce app',
+            'Acme Slack app',
+            'Legacy Zoom app',
+          ]
+        : [
+            'Acme HubSpot OAuth app',
+            'Acme Salesforce app',
+            'Acme Slack app',
+            'Acme Zoom app',
+            'Legacy Zoom app',
+          ];
+      expect(view.names, where).toEqual(expectedNames);
+      if (changeRun) expect(view.clientIds['Acme Slack app'], where).toBe('12345.67890-v2');
+      expect(view.holdings, where).toEqual(changeRun ? HOLDINGS_V2 : HOLDINGS_V1);
+
+      const state = await world.readState();
+      const recorded = Object.values(state.customers).reduce((n, c) => n + c.profiles.length, 0);
+      expect(recorded, where).toBe(changeRun ? 13 : 18);
+      expect(leakedSecrets(await readFile(world.statePath, 'utf8'))).toEqual([]);
+
+      const plan = await world.run(['plan', '--detailed-exitcode']);
+      expect(plan.stdout, where).toContain('No changes.');
+      expect(plan.code, where).toBe(0);
+    } finally {
+      await world.close();
+    }
+  });
+});
