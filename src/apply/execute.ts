@@ -55,10 +55,28 @@ function describeError(error: unknown): string {
 
 class Run {
   readonly outcomes = new Map<Change, Outcome>();
+  /** The change that brings each profile into being, if the plan has one. */
+  readonly #makes = new Map<string, ProfileChange>();
+  /** The changes that take each profile away from customers (its unassigns, swaps away from it). */
+  readonly #leaving = new Map<string, AssignmentChange[]>();
+
   constructor(
     readonly plan: Plan,
     readonly ctx: ExecuteContext,
-  ) {}
+  ) {
+    // Indexed once: a first onboarding can hold tens of thousands of assigns.
+    for (const c of plan.changes) {
+      if (c.kind === 'profile' && (c.action === 'create' || c.action === 'adopt' || c.action === 'replace')) {
+        this.#makes.set(c.profile, c);
+      }
+      const leaves = c.kind === 'assignment' ? (c.action === 'unassign' ? c.profile : c.previous) : undefined;
+      if (c.kind === 'assignment' && leaves !== undefined) {
+        const list = this.#leaving.get(leaves) ?? [];
+        list.push(c);
+        this.#leaving.set(leaves, list);
+      }
+    }
+  }
 
   profileId(name: string): number | undefined {
     return this.ctx.recorder.state.profiles[name]?.id;
@@ -68,22 +86,11 @@ class Run {
   blockedBy(change: Change): string | undefined {
     const notDone = (c: Change) => this.outcomes.get(c)?.status !== 'done';
     if (change.kind === 'assignment' && change.action !== 'unassign') {
-      const made = this.plan.changes.find(
-        (c) =>
-          c.kind === 'profile' &&
-          c.profile === change.profile &&
-          (c.action === 'create' || c.action === 'adopt' || c.action === 'replace'),
-      );
+      const made = this.#makes.get(change.profile);
       if (made && notDone(made)) return `${made.address} was not ${made.action}d`;
     }
     if (change.kind === 'profile' && change.action === 'delete') {
-      const leaving = this.plan.changes.filter(
-        (c) =>
-          c.kind === 'assignment' &&
-          ((c.action === 'unassign' && c.profile === change.profile) ||
-            (c.action === 'swap' && c.previous === change.profile)),
-      );
-      const stuck = leaving.filter(notDone);
+      const stuck = (this.#leaving.get(change.profile) ?? []).filter(notDone);
       if (stuck.length > 0) return `it is still assigned (${stuck.length} unassign(s) did not happen)`;
     }
     return undefined;

@@ -88,7 +88,7 @@ async function checkPinnedSecrets(planFile: PlanFile, config: LoadedConfig): Pro
     }
   }
   if (moved.length > 0)
-    throw new RefusedError(`the plan file's secrets do not match:\n  ${moved.join('\n  ')}`);
+    throw new RefusedError(`the plan file's secrets do not match; plan again:\n  ${moved.join('\n  ')}`);
 }
 
 async function executionFromPlanFile(
@@ -108,7 +108,6 @@ async function executionFromPlanFile(
   if (moved.length > 0) {
     throw new RefusedError(`the plan file is stale; plan again:\n  ${moved.join('\n  ')}`);
   }
-  checkSecretsPresent(planFile.plan, config);
   await checkPinnedSecrets(planFile, config);
   const pins = planFile.secrets;
   return {
