@@ -5,6 +5,7 @@
  * Every attempt, retries included, waits for the pacer; every failure ends as
  * an ApiError whose message is one line and holds no secret.
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { CustomerRef } from '../config/types.js';
@@ -110,6 +111,9 @@ export function createClient(options: ClientOptions): WorkatoClient {
   const policy = resolveRetryPolicy(options.retry);
   const controller = new AbortController();
   const closed = controller.signal;
+  // Every request in flight and every paced wait listens on this one signal; with
+  // --concurrency above 10 Node would warn of a leak that is not one.
+  setMaxListeners(0, closed);
   const pacer = createPacer({
     ...(options.ratePerMinute !== undefined ? { ratePerMinute: options.ratePerMinute } : {}),
     ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
