@@ -24,6 +24,9 @@ export function findRefusals(plan: Plan, state: State, policy: SafetyPolicy): st
   const refusals: string[] = [];
   const deletes = plan.changes.filter((c) => c.kind === 'profile' && c.action === 'delete');
 
+  // A new provider replaces the profile: the live one is deleted too, so the same guards hold.
+  const replaces = plan.changes.filter((c) => c.kind === 'profile' && c.action === 'replace');
+
   for (const change of deletes) {
     if (change.kind === 'profile' && change.preventDestroy) {
       refusals.push(
@@ -31,10 +34,20 @@ export function findRefusals(plan: Plan, state: State, policy: SafetyPolicy): st
       );
     }
   }
+  for (const change of replaces) {
+    if (state.profiles[change.profile]?.prevent_destroy) {
+      refusals.push(
+        `${change.address} has prevent_destroy, and a new provider replaces it (delete, then create); to allow it, first apply it with prevent_destroy: false`,
+      );
+    }
+  }
   if (policy.stage === 'plan') return refusals;
 
-  if (deletes.length > 0 && !policy.allowDelete) {
-    refusals.push(`the plan deletes ${deletes.length} profile(s); pass --allow-delete to allow it`);
+  const deleted = deletes.length + replaces.length;
+  if (deleted > 0 && !policy.allowDelete) {
+    const replacing =
+      replaces.length > 0 ? ` (${replaces.length} of them to recreate for a new provider)` : '';
+    refusals.push(`the plan deletes ${deleted} profile(s)${replacing}; pass --allow-delete to allow it`);
   }
 
   if (!policy.force) {

@@ -5,7 +5,7 @@
  * apply can name the holder, and so a lock left by a killed process on this host
  * is taken over at once instead of after the stale period.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -67,7 +67,12 @@ export async function acquireStateLock(
       });
       const holder: LockHolder = { host: hostname(), pid: process.pid, since: now().toISOString() };
       const holderFile = join(lockDir(statePath), 'holder.json');
+      // proper-lockfile refreshes the directory's mtime every 5 s and gives the lock
+      // up as compromised when it finds an mtime it did not set; adding a file moves
+      // it, so put back the one proper-lockfile set.
+      const { mtime } = await stat(lockDir(statePath));
       await writeFile(holderFile, `${JSON.stringify(holder)}\n`);
+      await utimes(lockDir(statePath), mtime, mtime);
       return {
         // The lock is a directory: empty it first, or proper-lockfile cannot remove it.
         release: async () => {
@@ -76,7 +81,18 @@ export async function acquireStateLock(
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTEMPTY: proper-lockfile found the lock stale (not refreshed for STALE_MS)
+      // but cannot remove a directory that holds holder.json.
+      if (code === 'ENOTEMPTY') {
+        const holder = await readHolder(statePath);
+        options.onMessage(
+          `Taking over a stale state lock, not refreshed for ${STALE_MS / 1000} s (${describeHolder(holder)}).`,
+        );
+        await rm(lockDir(statePath), { recursive: true, force: true });
+        continue;
+      }
+      if (code !== 'ELOCKED') throw error;
       const holder = await readHolder(statePath);
       if (holder && holder.host === hostname() && !isAlive(holder.pid)) {
         options.onMessage(

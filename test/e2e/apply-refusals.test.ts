@@ -1,0 +1,274 @@
+/**
+ * Every way apply refuses: it shows the plan, then says why, exits 3 (a safety
+ * rule or a stale plan file) or 1 (nobody to confirm, secrets unset), and has
+ * not sent a single mutating request.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ApplyWorld, type ConfigDoc, FAST, mutationsSince, startApplyWorld } from './apply-helpers.js';
+
+let world: ApplyWorld;
+afterEach(async () => {
+  await world.expectNoLeaks();
+  await world.close();
+});
+
+const APPLY = ['apply', '--auto-approve', ...FAST];
+
+/** The demo world after a first apply of the example: 4 profiles, 18 assignments. */
+async function appliedWorld(): Promise<ApplyWorld> {
+  const w = await startApplyWorld();
+  const first = await w.run(APPLY);
+  expect(first.code, first.stderr).toBe(0);
+  return w;
+}
+
+function withoutProfile(config: ConfigDoc, name: string): ConfigDoc {
+  const { [name]: _removed, ...profiles } = config.profiles;
+  return {
+    ...config,
+    profiles,
+    customers: config.customers
+      .map((c) => ({ ...c, profiles: c.profiles.filter((p) => p !== name) }))
+      .filter((c) => c.profiles.length > 0),
+  };
+}
+
+/** `first` appears in `output`, and `then` after it. */
+function expectInOrder(output: string, first: string, then: string): void {
+  expect(output).toContain(first);
+  expect(output).toContain(then);
+  expect(output.indexOf(first), output).toBeLessThan(output.indexOf(then));
+}
+
+describe('apply refuses, before any mutating request', () => {
+  it('deleting a profile needs --allow-delete', async () => {
+    world = await appliedWorld();
+    await world.writeConfig(withoutProfile(await world.readConfig(), 'Acme Zoom app'));
+    const mark = world.emulator.requestLog.length;
+
+    const refused = await world.runCombined(APPLY);
+    expect(refused.code, refused.output).toBe(3);
+    expectInOrder(
+      refused.output,
+      '# profile["Acme Zoom app"] will be deleted',
+      'error: apply refused:\n  the plan deletes 1 profile(s); pass --allow-delete to allow it\n',
+    );
+    expect(mutationsSince(world.emulator, mark)).toEqual([]);
+
+    // The same plan with the flag goes through.
+    const allowed = await world.run([...APPLY, '--allow-delete']);
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('Apply complete: 5 done, 0 failed, 0 skipped.');
+  });
+
+  it('a prevent_destroy profile is never deleted, even with --allow-delete and --force', async () => {
+    world = await appliedWorld();
+    await world.writeConfig(withoutProfile(await world.readConfig(), 'Acme Salesforce app'));
+    const mark = world.emulator.requestLog.length;
+
+    const refused = await world.runCombined([...APPLY, '--allow-delete', '--force']);
+    expect(refused.code, refused.output).toBe(3);
+    expectInOrder(
+      refused.output,
+      '# profile["Acme Salesforce app"] will NOT be deleted',
+      'profile["Acme Salesforce app"] has prevent_destroy; to delete it, first apply it with prevent_destroy: false, then remove it',
+    );
+    expect(mutationsSince(world.emulator, mark)).toEqual([]);
+  });
+
+  it('a prevent_destroy profile is not replaced either (a provider change deletes it)', async () => {
+    world = await appliedWorld();
+    const config = await world.readConfig();
+    config.profiles['Acme Salesforce app']!.provider = 'salesforce_secondary';
+    await world.writeConfig(config);
+    const mark = world.emulator.requestLog.length;
+
+    const refused = await world.runCombined([...APPLY, '--allow-delete', '--force']);
+    expect(refused.code, refused.output).toBe(3);
+    expectInOrder(
+      refused.output,
+      '# profile["Acme Salesforce app"] must be replaced',
+      'profile["Acme Salesforce app"] has prevent_destroy, and a new provider replaces it (delete, then create); to allow it, first apply it with prevent_destroy: false',
+    );
+    expect(mutationsSince(world.emulator, mark)).toEqual([]);
+  });
+
+  it('replacing a profile deletes it, so it needs --allow-delete too', async () => {
+    world = await appliedWorld();
+    const config = await world.readConfig();
+    config.profiles['Acme Zoom app']!.provider = 'zoom_v2';
+    await world.writeConfig(config);
+    const mark = world.emulator.requestLog.length;
+
+    const refused = await world.runCombined(APPLY);
+    expect(refused.code, refused.output).toBe(3);
+    expectInOrder(
+      refused.output,
+      '# profile["Acme Zoom app"] must be replaced',
+      'the plan deletes 1 profile(s) (1 of them to recreate for a new provider); pass --allow-delete to allow it',
+    );
+    expect(mutationsSince(world.emulator, mark)).toEqual([]);
+
+    const allowed = await world.run([...APPLY, '--allow-delete']);
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('Apply complete: 5 done, 0 failed, 0 skipped.');
+    // Unassigned from its 4 customers, deleted, created anew, assigned again.
+    const kinds = mutationsSince(world.emulator, mark).map((e) =>
+      e.path.endsWith('/assign')
+        ? 'assign'
+        : e.path.includes('/unassign')
+          ? 'unassign'
+          : `${e.method} profile`,
+    );
+    expect(kinds).toEqual([
+      ...Array(4).fill('unassign'),
+      'DELETE profile',
+      'POST profile',
+      ...Array(4).fill('assign'),
+    ]);
+    const again = await world.run(['plan', '--detailed-exitcode', ...FAST]);
+    expect(again.code, again.stdout).toBe(0);
+  });
+
+  it('removing more than --max-change-percent of at least 10 assignments needs --force', async () => {
+    world = await appliedWorld();
+    const config = await world.readConfig();
+    // A2300 and A2301 hold two profiles each, A2302 and B 17/02 one: 6 of 18 (33.3%).
+    const leaving = ['A2300', 'A2301', 'A2302', 'B 17/02'];
+    config.customers = config.customers.filter((c) => !leaving.includes(c.external_id ?? ''));
+    await world.writeConfig(config);
+    const mark = world.emulator.requestLog.length;
+
+    const refused = await world.runCombined(APPLY);
+    expect(refused.code, refused.output).toBe(3);
+    expectInOrder(
+      refused.output,
+      'Plan: 0 to create, 0 to adopt, 0 to update, 0 to replace, 0 to delete; 0 to assign, 6 to unassign, 0 to swap.',
+      'the plan removes 6 of 18 managed assignments (33.3%, more than --max-change-percent 30); pass --force if that is intended',
+    );
+    expect(mutationsSince(world.emulator, mark)).toEqual([]);
+
+    const forced = await world.run([...APPLY, '--force']);
+    expect(forced.code, forced.stdout + forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('Apply complete: 6 done, 0 failed, 0 skipped.');
+    const unassigns = mutationsSince(world.emulator, mark).filter((e) => e.path.includes('/unassign'));
+    expect(unassigns).toHaveLength(6);
+  });
+
+  it('with no terminal and no --auto-approve: exit 1, saying how to approve', async () => {
+    world = await startApplyWorld();
+    const refused = await world.runCombined(['apply', ...FAST]);
+    expect(refused.code, refused.output).toBe(1);
+    expectInOrder(
+      refused.output,
+      'Plan: 4 to create',
+      'error: there is no terminal to confirm on; review the plan, then run apply with --auto-approve\n',
+    );
+    expect(mutationsSince(world.emulator)).toEqual([]);
+  });
+
+  it('with secrets unset at apply time: exit 1 naming the variables', async () => {
+    world = await startApplyWorld();
+    const env = { HUBSPOT_CLIENT_SECRET: undefined, SLACK_APP_TOKEN: undefined };
+    const refused = await world.runCombined(APPLY, { env });
+    expect(refused.code, refused.output).toBe(1);
+    expectInOrder(
+      refused.output,
+      'Plan: 4 to create',
+      'error: apply needs these environment variables, which are not set: ' +
+        '$HUBSPOT_CLIENT_SECRET (profile["Acme HubSpot OAuth app"].client_secret), ' +
+        '$SLACK_APP_TOKEN (profile["Acme Slack app"].token)\n',
+    );
+    expect(mutationsSince(world.emulator)).toEqual([]);
+
+    // A plan file made with every secret set is refused the same way when one is gone.
+    const planned = await world.run(['plan', '--out', 'p.json', ...FAST]);
+    expect(planned.code, planned.stderr).toBe(0);
+    const fromFile = await world.runCombined(['apply', 'p.json', '--auto-approve', ...FAST], {
+      env: { ZOOM_CLIENT_SECRET: undefined },
+    });
+    expect(fromFile.code, fromFile.output).toBe(1);
+    expect(fromFile.output).toContain(
+      'error: apply needs these environment variables, which are not set: $ZOOM_CLIENT_SECRET (profile["Acme Zoom app"].client_secret)\n',
+    );
+    expect(mutationsSince(world.emulator)).toEqual([]);
+  });
+});
+
+describe('apply PLANFILE refuses a stale plan with exit 3, saying what moved', () => {
+  /** Plans a pending change (a new customer) into p.json. */
+  async function planNewCustomer(w: ApplyWorld): Promise<void> {
+    const config = await w.readConfig();
+    config.customers.push({ external_id: 'H4572', profiles: ['Acme Slack app'] });
+    await w.writeConfig(config);
+    const planned = await w.run(['plan', '--out', 'p.json', ...FAST]);
+    expect(planned.code, planned.stderr).toBe(0);
+  }
+
+  async function expectStale(w: ApplyWorld, mark: number, moved: string): Promise<void> {
+    const refused = await w.runCombined(['apply', 'p.json', '--auto-approve', ...FAST]);
+    expect(refused.code, refused.output).toBe(3);
+    expect(refused.output).toContain(moved);
+    expect(refused.output).toMatch(/plan again/);
+    expect(mutationsSince(w.emulator, mark)).toEqual([]);
+  }
+
+  it('when the config was edited since', async () => {
+    world = await appliedWorld();
+    await planNewCustomer(world);
+    const config = await world.readConfig();
+    config.customers.push({ external_id: 'G4570', profiles: ['Acme Slack app'] });
+    await world.writeConfig(config);
+    await expectStale(world, world.emulator.requestLog.length, 'workato-oauth.yaml changed');
+  });
+
+  it('when the state was written since', async () => {
+    world = await appliedWorld();
+    const serial = (await world.readState()).serial;
+    await planNewCustomer(world);
+    // Another apply (from the config) does the change first and writes the state.
+    const other = await world.run(APPLY);
+    expect(other.code, other.stderr).toBe(0);
+    const now = (await world.readState()).serial;
+    expect(now).toBeGreaterThan(serial);
+    await expectStale(
+      world,
+      world.emulator.requestLog.length,
+      `the state was written since (serial ${serial} -> ${now})`,
+    );
+  });
+
+  it('when a live profile was changed in Workato since', async () => {
+    world = await appliedWorld();
+    await planNewCustomer(world);
+    const slack = world.emulator.world.toData().profiles.find((p) => p.name === 'Acme Slack app')!;
+    // Someone saves the profile in Workato's UI: same values, but updated_at moves.
+    const saved = world.emulator.world.updateProfile(slack.id, {
+      name: slack.name,
+      provider: slack.provider,
+      data: { client_id: slack.client_id, client_secret: slack.client_secret, token: slack.token },
+    });
+    expect(saved.ok).toBe(true);
+    await expectStale(
+      world,
+      world.emulator.requestLog.length,
+      `profile "Acme Slack app" (id ${slack.id}) was changed in Workato`,
+    );
+  });
+
+  it('when a secret variable holds another value than when the plan was made', async () => {
+    world = await startApplyWorld();
+    const planned = await world.run(['plan', '--out', 'p.json', ...FAST]);
+    expect(planned.code, planned.stderr).toBe(0);
+    const refused = await world.runCombined(['apply', 'p.json', '--auto-approve', ...FAST], {
+      env: { HUBSPOT_CLIENT_SECRET: 'hubspot-secret-rotated' },
+    });
+    expect(refused.code, refused.output).toBe(3);
+    expect(refused.output).toContain(
+      'profile["Acme HubSpot OAuth app"].client_secret: $HUBSPOT_CLIENT_SECRET is not the value the plan was made with',
+    );
+    expect(refused.output).toMatch(/plan again/);
+    expect(refused.output).not.toContain('hubspot-secret-rotated');
+    expect(mutationsSince(world.emulator)).toEqual([]);
+  });
+});
