@@ -131,6 +131,8 @@ export function computePlan(input: PlanInput): Plan {
   const assignmentsReset = new Set<string>();
   /** Provider of every managed profile after the apply (for swaps) and before it (for unassigns). */
   const providerOf = new Map<string, string>();
+  // Counted once for all profiles: per profile, it cost profiles × customers on every plan.
+  const holders = countStateHolders(state);
 
   for (const name of managedNames) {
     const want = desiredByName.get(name);
@@ -250,7 +252,7 @@ export function computePlan(input: PlanInput): Plan {
       continue;
     }
 
-    checkAssignmentCount(name, current, state, warnings);
+    checkAssignmentCount(name, current, holders, warnings);
     const changed: string[] = [];
     if (current.name !== want.name) changed.push('name');
     if (current.data.client_id !== want.clientId) changed.push('client_id');
@@ -300,9 +302,23 @@ export function computePlan(input: PlanInput): Plan {
   };
 }
 
+/** How many customers the state records holding each profile, by profile name. */
+function countStateHolders(state: State): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const customer of Object.values(state.customers)) {
+    for (const profile of new Set(customer.profiles)) counts.set(profile, (counts.get(profile) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /** Someone assigned or unassigned outside the tool when Workato's count differs from the state's. */
-function checkAssignmentCount(name: string, current: LiveProfile, state: State, warnings: Warning[]): void {
-  const recorded = Object.values(state.customers).filter((c) => c.profiles.includes(name)).length;
+function checkAssignmentCount(
+  name: string,
+  current: LiveProfile,
+  holders: ReadonlyMap<string, number>,
+  warnings: Warning[],
+): void {
+  const recorded = holders.get(name) ?? 0;
   if (recorded !== current.oem_customers_count) {
     warnings.push({
       code: 'assignment-count-drift',

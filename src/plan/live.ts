@@ -3,6 +3,7 @@
  * and the existence of customers new to the state. The plan never reads per
  * assignment: Workato has no endpoint for it, and calls are the cost that matters.
  */
+import { PER_PAGE } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
 import type { Customer, LiveProfile, WorkatoClient } from '../api/types.js';
 import { customerKey, type DesiredCustomer, type DesiredState } from '../config/types.js';
@@ -27,8 +28,10 @@ function describe(customer: DesiredCustomer): string {
 
 /**
  * Individual GETs cost one call per customer; the listing costs one call per 100
- * customers in the workspace, which is at least (known + new) / 100. Take the
- * listing only when it cannot cost more than the GETs.
+ * customers in the workspace, which is at least (known + new) / 100. Start with the
+ * listing when even that least cost is below the GETs'. The workspace may hold many
+ * more customers than the state knows, so verifyCustomers also stops the listing
+ * once it has cost as much as GETs for the customers still missing would.
  */
 export function chooseVerification(newCount: number, knownCount: number): 'get' | 'list' {
   const leastListingCalls = Math.max(1, Math.ceil((knownCount + newCount) / 100));
@@ -45,8 +48,8 @@ async function verifyCustomers(
   const record = (customer: DesiredCustomer, live: Customer) =>
     found.set(customerKey(customer.ref), { id: live.id, external_id: live.external_id ?? null });
 
-  if (chooseVerification(customers.length, knownCount) === 'get') {
-    for (const customer of customers) {
+  const getEach = async (remaining: Iterable<DesiredCustomer>) => {
+    for (const customer of remaining) {
       try {
         record(customer, await client.getCustomer(customer.ref));
       } catch (error) {
@@ -54,6 +57,10 @@ async function verifyCustomers(
         else throw error;
       }
     }
+  };
+
+  if (chooseVerification(customers.length, knownCount) === 'get') {
+    await getEach(customers);
   } else {
     const wanted = new Map(customers.map((c) => [customerKey(c.ref), c]));
     const consider = (live: Customer) => {
@@ -65,11 +72,19 @@ async function verifyCustomers(
         }
       }
     };
+    let pages = 0;
+    let listedAll = false;
     await client.listCustomers((page) => {
+      pages += 1;
       page.forEach(consider);
-      return wanted.size > 0;
+      listedAll = page.length < PER_PAGE;
+      // Reading on costs at least one more page and at most the rest of the workspace;
+      // GETs cost one per customer still missing. Stopping once the pages read reach
+      // that number keeps the whole check within twice the cheaper of the two.
+      return wanted.size > pages;
     });
-    missing.push(...wanted.values());
+    if (listedAll) missing.push(...wanted.values());
+    else await getEach([...wanted.values()]);
   }
   if (missing.length > 0) throw new PlanError(missing.map(describe));
   return found;
