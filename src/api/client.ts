@@ -62,6 +62,11 @@ export interface ClientOptions {
   readonly userAgent?: string;
   /** Default an EnvHttpProxyAgent (honours HTTPS_PROXY/NO_PROXY). The client closes only one it made. */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Stops sending (Ctrl-C): calls still waiting for a rate-limit slot or a retry
+   * fail at once with network 'stopped'; requests already sent finish normally.
+   */
+  readonly stopSignal?: AbortSignal;
 }
 
 export const DEFAULT_TIMEOUT_MS = 40_000;
@@ -114,10 +119,14 @@ export function createClient(options: ClientOptions): WorkatoClient {
   // Every request in flight and every paced wait listens on this one signal; with
   // --concurrency above 10 Node would warn of a leak that is not one.
   setMaxListeners(0, closed);
+  const stop = options.stopSignal;
+  /** Ends every wait that comes before sending: closing the client, or the caller's stop. */
+  const waits = stop ? AbortSignal.any([closed, stop]) : closed;
+  setMaxListeners(0, waits);
   const pacer = createPacer({
     ...(options.ratePerMinute !== undefined ? { ratePerMinute: options.ratePerMinute } : {}),
     ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
-    signal: closed,
+    signal: waits,
     sleep: policy.sleep,
   });
   const ownsDispatcher = options.dispatcher === undefined;
@@ -153,11 +162,19 @@ export function createClient(options: ClientOptions): WorkatoClient {
   const targetOf = (call: Call): string =>
     call.query === undefined ? call.path : `${call.path}?${new URLSearchParams(call.query).toString()}`;
 
-  const closedError = (call: Call, attempts: number): ApiError =>
-    new ApiError(
-      describeNetworkFailure({ method: call.method, path: call.path, kind: 'closed', baseUrl, timeoutMs }),
-      { method: call.method, path: call.path, endpoint: call.endpoint, network: 'closed', attempts },
+  const closedError = (call: Call, attempts: number): ApiError => {
+    const kind = !closed.aborted && stop?.aborted ? 'stopped' : 'closed';
+    return new ApiError(
+      describeNetworkFailure({ method: call.method, path: call.path, kind, baseUrl, timeoutMs }),
+      {
+        method: call.method,
+        path: call.path,
+        endpoint: call.endpoint,
+        network: kind,
+        attempts,
+      },
     );
+  };
 
   /** Pacing, then one exchange, read into success or a classified failure. */
   async function attemptOnce(call: Call, attempt: number, redact: Redact): Promise<Attempt> {
@@ -165,8 +182,12 @@ export function createClient(options: ClientOptions): WorkatoClient {
     try {
       permit = await pacer.acquire(call.bucket);
     } catch (error) {
-      if (closed.aborted) throw closedError(call, attempt - 1);
+      if (waits.aborted) throw closedError(call, attempt - 1);
       throw error;
+    }
+    if (stop?.aborted) {
+      permit.release();
+      throw closedError(call, attempt - 1);
     }
     requests[call.bucket] += 1;
     if (attempt > 1) retries[call.bucket] += 1;
@@ -321,9 +342,9 @@ export function createClient(options: ClientOptions): WorkatoClient {
     const ms = delayBeforeRetry(failure, attempt);
     try {
       if (failure.rateLimited) pacer.pause(call.bucket, ms);
-      else await policy.sleep(ms, closed);
+      else await policy.sleep(ms, waits);
     } catch (error) {
-      if (closed.aborted) throw closedError(call, attempt);
+      if (waits.aborted) throw closedError(call, attempt);
       throw error;
     }
   }

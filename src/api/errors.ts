@@ -16,6 +16,8 @@ export type NetworkFailureKind =
   | 'tls'
   /** The client was closed while the request was pending. */
   | 'closed'
+  /** The caller's stop signal fired before the request was sent (Ctrl-C): it never left. */
+  | 'stopped'
   | 'network';
 
 export interface ApiErrorInit {
@@ -123,6 +125,8 @@ export function describeNetworkFailure(input: {
         return `TLS failure talking to ${input.baseUrl}${code}`;
       case 'closed':
         return 'the client was closed before an answer came';
+      case 'stopped':
+        return 'not sent: stopped before its turn under the rate limit';
       case 'network':
         return `network failure talking to ${input.baseUrl}${input.detail ? `: ${input.detail}` : code}`;
     }

@@ -90,6 +90,7 @@ export function classifyNetworkFailure(kind: NetworkFailureKind, code: string | 
       return code === 'EAI_AGAIN' ? 'safe' : 'never';
     case 'tls':
     case 'closed':
+    case 'stopped':
       return 'never';
   }
 }

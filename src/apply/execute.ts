@@ -46,6 +46,14 @@ export const STEPS: readonly (readonly Change['action'][])[] = [
   ['delete'],
 ];
 
+const PAST_TENSE: Record<ProfileChange['action'], string> = {
+  create: 'created',
+  adopt: 'adopted',
+  update: 'updated',
+  replace: 'replaced',
+  delete: 'deleted',
+};
+
 function describeError(error: unknown): string {
   if (error instanceof ApiError && error.inUse) {
     return `${error.message} (set force_unassign: true on the customer, or pass --force-unassign)`;
@@ -87,7 +95,7 @@ class Run {
     const notDone = (c: Change) => this.outcomes.get(c)?.status !== 'done';
     if (change.kind === 'assignment' && change.action !== 'unassign') {
       const made = this.#makes.get(change.profile);
-      if (made && notDone(made)) return `${made.address} was not ${made.action}d`;
+      if (made && notDone(made)) return `${made.address} was not ${PAST_TENSE[made.action]}`;
     }
     if (change.kind === 'profile' && change.action === 'delete') {
       const stuck = (this.#leaving.get(change.profile) ?? []).filter(notDone);
@@ -108,6 +116,9 @@ class Run {
     } catch (error) {
       // Without its state the run cannot go on safely: stop everything.
       if (error instanceof StateError) throw error;
+      if (error instanceof ApiError && error.network === 'stopped') {
+        return { status: 'skipped', change, reason: 'interrupted before it was sent' };
+      }
       return { status: 'failed', change, reason: describeError(error) };
     }
   }

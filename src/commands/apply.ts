@@ -157,7 +157,8 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
   // A saved plan names its config and state; -f/--state given explicitly win.
   const configFile = planFile && options.file === 'workato-oauth.yaml' ? planFile.config.path : options.file;
   const config = await readConfig(configFile, io);
-  const client = connect(options, config.desired, io);
+  const controller = new AbortController();
+  const client = connect(options, config.desired, io, controller.signal);
   const statePath = options.state
     ? resolve(io.cwd, options.state)
     : (planFile?.state.path ?? resolveStatePath(undefined, config, io));
@@ -165,7 +166,6 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
     timeoutSeconds: options.lockTimeout,
     onMessage: (line) => io.err(`${line}\n`),
   });
-  const controller = new AbortController();
   const onSigint = () => {
     if (!controller.signal.aborted)
       io.err('\nInterrupted: finishing the calls in flight and saving the state...\n');

@@ -76,7 +76,13 @@ export async function loadState(path: string, baseUrl: string): Promise<LoadedSt
   return { path, state: found, exists: true };
 }
 
-export function connect(flags: ConnectionFlags, desired: DesiredState, io: Io): WorkatoClient {
+/** `stopSignal`: apply's Ctrl-C; calls not yet sent are dropped, calls in flight finish. */
+export function connect(
+  flags: ConnectionFlags,
+  desired: DesiredState,
+  io: Io,
+  stopSignal?: AbortSignal,
+): WorkatoClient {
   const { baseUrl, token } = resolveConnection({
     apiUrl: flags.apiUrl,
     dataCenter: flags.dataCenter,
@@ -89,6 +95,7 @@ export function connect(flags: ConnectionFlags, desired: DesiredState, io: Io): 
     ratePerMinute: flags.rateLimit ?? DEFAULT_RATE_PER_MINUTE,
     ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
     ...(io.debug ? { debugLog: (line: string) => io.err(`debug: ${line}\n`) } : {}),
+    ...(stopSignal ? { stopSignal } : {}),
   });
 }
 
