@@ -132,7 +132,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
+/** `workato-oauth plan | head`: a reader that goes away is not an error worth a stack trace. */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 async function main(): Promise<void> {
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   const program = buildProgram((code) => {
     process.exitCode = code;
   });

@@ -148,8 +148,16 @@ async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
       'there is no terminal to confirm on; review the plan, then run apply with --auto-approve',
     );
   }
-  const answer = await io.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
-  return answer.trim() === 'yes';
+  try {
+    const answer = await io.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
+    return answer.trim() === 'yes';
+  } catch (error) {
+    // Ctrl-C or end of input at the question is a "no", not an error.
+    if ((error as Error).name === 'AbortError' || (error as NodeJS.ErrnoException).code === 'ABORT_ERR') {
+      return false;
+    }
+    throw error;
+  }
 }
 
 export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
@@ -206,6 +214,10 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
     if (refusals.length > 0) throw new RefusedError(`apply refused:\n  ${refusals.join('\n  ')}`);
     checkSecretsPresent(plan, config);
 
+    if (plan.changes.length > 0 && !(await confirm(options, io))) {
+      io.err('Apply cancelled.\n');
+      return EXIT_ERROR;
+    }
     const recorder = new StateRecorder(statePath, state.state);
     const bookkeeping = structuredClone(state.state);
     if (
@@ -215,10 +227,6 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
       await recorder.commit((s) => Object.assign(s, bookkeeping));
     }
     if (plan.changes.length === 0) return EXIT_OK;
-    if (!(await confirm(options, io))) {
-      io.err('Apply cancelled.\n');
-      return EXIT_ERROR;
-    }
 
     const desiredByName = new Map(config.desired.profiles.map((p) => [p.name, p]));
     const forceByCustomer = new Map(

@@ -247,6 +247,8 @@ export function computePlan(input: PlanInput): Plan {
         ...withUnknown,
         secretRefs: secretRefs(want),
         unassignFrom: holders,
+        // A replace deletes the live profile: guarded like a delete, by the flag in the state or the config.
+        ...(recorded.prevent_destroy || want.preventDestroy ? { preventDestroy: true } : {}),
       });
       assignmentsReset.add(name);
       continue;

@@ -35,7 +35,10 @@ export function findRefusals(plan: Plan, state: State, policy: SafetyPolicy): st
     }
   }
   for (const change of replaces) {
-    if (state.profiles[change.profile]?.prevent_destroy) {
+    if (
+      (change.kind === 'profile' && change.preventDestroy) ||
+      state.profiles[change.profile]?.prevent_destroy
+    ) {
       refusals.push(
         `${change.address} has prevent_destroy, and a new provider replaces it (delete, then create); to allow it, first apply it with prevent_destroy: false`,
       );

@@ -54,7 +54,7 @@ export interface ProfileChange {
   secretRefs?: SecretRefs;
   /** replace: customers (keys) the old profile is unassigned from before it is deleted. */
   unassignFrom?: string[];
-  /** delete: refused at plan time when true. */
+  /** delete/replace: the profile has prevent_destroy (in the state or the config); refused when true. */
   preventDestroy?: boolean;
 }
 

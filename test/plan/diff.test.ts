@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computePlan, PlanError, type PlanInput } from '../../src/plan/diff.js';
+import { findRefusals } from '../../src/plan/safety.js';
 import type { AssignmentChange, Plan, ProfileChange } from '../../src/plan/types.js';
 import { customer, desired, live, profile, secrets, state, stateProfile } from './builders.js';
 
@@ -137,6 +138,19 @@ describe('computePlan', () => {
     ]);
     expect((p.changes[0] as ProfileChange).unassignFrom).toEqual(['7', 'E:A1']);
     expect(p.apiCalls).toEqual({ profiles: 2, embedded: 4 });
+  });
+
+  it('guards a replace like a delete when the config sets prevent_destroy', () => {
+    const world = converged();
+    const d = desired(
+      [profile(HUB, 'salesforce', { preventDestroy: true })],
+      world.desired.customers as never,
+    );
+    const p = plan({ ...world, desired: d });
+    expect((p.changes[0] as ProfileChange).preventDestroy).toBe(true);
+    expect(findRefusals(p, world.state, { stage: 'plan' })).toEqual([
+      expect.stringContaining('profile["Acme HubSpot"] has prevent_destroy, and a new provider replaces it'),
+    ]);
   });
 
   it('deletes a profile gone from the config after unassigning it, and flags prevent_destroy', () => {
