@@ -81,11 +81,11 @@ describe('429', () => {
         return [200, { result: profile(2) }];
       });
     const { sleep } = await import('../../src/api/retry.js');
-    const { client } = makeClient({ retry: { sleep } });
+    const { client, log } = makeClient({ retry: { sleep } });
     const started = Date.now();
     const first = client.getProfile(1);
-    // Sent once the 429 has arrived, so it meets the pause.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Sent once the 429 has been read (its debug line comes right before the pause), so it meets the pause.
+    while (!log.some((line) => line.includes(' 429 '))) await new Promise((resolve) => setTimeout(resolve, 2));
     const second = client.getProfile(2);
     await Promise.all([first, second]);
     expect(Math.min(...times) - started).toBeGreaterThanOrEqual(990);

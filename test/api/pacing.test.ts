@@ -34,9 +34,10 @@ describe('pacing', () => {
     expect(profiles).toHaveLength(130);
     expect(times).toHaveLength(130);
     expect(busiestWindow(times, 200)).toBeLessThanOrEqual(10);
-    // Not much slower than needed either: the estimate plus round trips and timer slack.
+    // Not far slower than needed either (a pacer that serialised everything would take
+    // 130 round trips plus 13 windows); the bound is loose so a loaded CI machine passes.
     expect(elapsed).toBeGreaterThanOrEqual(estimate);
-    expect(elapsed).toBeLessThan(estimate + 800);
+    expect(elapsed).toBeLessThan(estimate * 2);
     console.info(
       `pacing: 130 requests in ${elapsed} ms; lower bound ${estimate} ms (12 windows after the first 10); busiest 200 ms window: ${busiestWindow(times, 200)}`,
     );
