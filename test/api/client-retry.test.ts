@@ -85,7 +85,8 @@ describe('429', () => {
     const started = Date.now();
     const first = client.getProfile(1);
     // Sent once the 429 has been read (its debug line comes right before the pause), so it meets the pause.
-    while (!log.some((line) => line.includes(' 429 '))) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (!log.some((line) => line.includes(' 429 ')))
+      await new Promise((resolve) => setTimeout(resolve, 2));
     const second = client.getProfile(2);
     await Promise.all([first, second]);
     expect(Math.min(...times) - started).toBeGreaterThanOrEqual(990);
