@@ -83,6 +83,9 @@ describe('apply interrupted by SIGINT', () => {
     const answeredAssigns = () =>
       world.emulator.requestLog.filter((e) => e.path.endsWith('/assign') && e.status !== 0).length;
     await waitFor(() => answeredAssigns() >= 9, 'nine assigns to be answered');
+    // The next assigns cannot be sent for a minute; give the apply a moment to queue
+    // them behind the limit (the server logs an answer before the client reads it).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const sent = world.emulator.requestLog.length;
     const signalled = Date.now();
     run.child.kill('SIGINT');
