@@ -116,7 +116,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--concurrency <n>', 'requests in flight at once', integer(1), 4)
       .option('--max-change-percent <p>', 'refuse larger removals without --force', number(0), 30)
       .option('--force', 'allow removals above --max-change-percent')
-      .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
+      .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0)
+      .addOption(
+        new Option('--format <format>', 'report format (json: one object at the end)')
+          .choices(['text', 'json'])
+          .default('text'),
+      ),
   ).action(run((io, planfile: string | undefined, opts) => runApply({ ...opts, planfile }, io)));
 
   program

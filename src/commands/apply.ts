@@ -21,6 +21,7 @@ import {
 } from '../plan/prepare.js';
 import { findRefusals } from '../plan/safety.js';
 import type { Change, Plan } from '../plan/types.js';
+import { renderApplyJson, renderApplyText } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
 import { matchesFingerprint } from '../state/fingerprint.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -37,6 +38,8 @@ export interface ApplyOptions extends ConnectionFlags {
   force?: boolean;
   lockTimeout: number;
   verifyCustomers?: boolean;
+  /** text: the plan, progress and a report for people; json: one report object at the end. */
+  format?: 'text' | 'json';
 }
 
 /** What apply executes, whichever way it was asked: a fresh plan or a saved one. */
@@ -123,24 +126,6 @@ async function executionFromPlanFile(
   };
 }
 
-function reportOutcomes(outcomes: Outcome[], io: Io, interrupted: boolean): void {
-  const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
-  const verdict = interrupted
-    ? 'Apply interrupted'
-    : count('failed') > 0
-      ? 'Apply finished with failures'
-      : 'Apply complete';
-  io.out(`\n${verdict}: ${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped.\n`);
-  const notDone = outcomes.filter((o) => o.status !== 'done');
-  if (notDone.length === 0) return;
-  const width = Math.max(...notDone.map((o) => o.change.address.length));
-  for (const outcome of notDone) {
-    io.out(
-      `  ${outcome.status.padEnd(7)}  ${outcome.change.address.padEnd(width)}  ${outcome.change.action}: ${outcome.reason}\n`,
-    );
-  }
-}
-
 async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
   if (options.autoApprove) return true;
   if (!io.stdinIsTTY) {
@@ -203,7 +188,14 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
       };
     }
     const { plan } = execution;
-    io.out(renderText(plan, { color: io.color }));
+    const json = options.format === 'json';
+    let started = Date.now();
+    const report = (outcomes: Outcome[]) => {
+      const made = { plan, outcomes, interrupted: controller.signal.aborted, counts: client.counts() };
+      const seconds = (Date.now() - started) / 1000;
+      io.out(json ? renderApplyJson({ ...made, seconds }) : renderApplyText({ ...made, seconds }));
+    };
+    if (!json) io.out(renderText(plan, { color: io.color }));
 
     const refusals = findRefusals(plan, state.state, {
       stage: 'apply',
@@ -226,7 +218,10 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
     ) {
       await recorder.commit((s) => Object.assign(s, bookkeeping));
     }
-    if (plan.changes.length === 0) return EXIT_OK;
+    if (plan.changes.length === 0) {
+      if (json) report([]);
+      return EXIT_OK;
+    }
 
     const desiredByName = new Map(config.desired.profiles.map((p) => [p.name, p]));
     const forceByCustomer = new Map(
@@ -239,7 +234,7 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
       ratePerMinute: client.ratePerMinute,
       callsLeft: () => callsLeft,
     });
-    const started = Date.now();
+    started = Date.now();
     process.on('SIGINT', onSigint);
     const outcomes = await executePlan(plan, {
       client,
@@ -271,13 +266,7 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
       },
     });
     progress.finish();
-    reportOutcomes(outcomes, io, controller.signal.aborted);
-    const counts = client.counts();
-    const total = counts.requests.profiles + counts.requests.embedded;
-    const retries = counts.retries.profiles + counts.retries.embedded;
-    io.out(
-      `API calls: ${total} (profiles ${counts.requests.profiles}, embedded ${counts.requests.embedded}; ${retries} retries) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
-    );
+    report(outcomes);
     if (controller.signal.aborted) return EXIT_INTERRUPTED;
     return outcomes.some((o) => o.status === 'failed') ? EXIT_ERROR : EXIT_OK;
   } finally {

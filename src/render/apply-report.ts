@@ -1,0 +1,74 @@
+/**
+ * What an apply did, for people (text) and for machines (json). Pure: the command
+ * gathers the outcomes and counts, these only format them.
+ */
+import type { RequestCounts } from '../api/types.js';
+import type { Outcome } from '../apply/execute.js';
+import type { Plan } from '../plan/types.js';
+import { toPlanJson } from './json.js';
+
+export interface ApplyReport {
+  plan: Plan;
+  outcomes: readonly Outcome[];
+  interrupted: boolean;
+  counts: RequestCounts;
+  seconds: number;
+}
+
+export const APPLY_FORMAT_VERSION = '1';
+
+function tally(outcomes: readonly Outcome[]): Record<Outcome['status'], number> {
+  const counts = { done: 0, failed: 0, skipped: 0 };
+  for (const outcome of outcomes) counts[outcome.status] += 1;
+  return counts;
+}
+
+function verdictOf(report: ApplyReport): 'complete' | 'failed' | 'interrupted' {
+  if (report.interrupted) return 'interrupted';
+  return report.outcomes.some((o) => o.status === 'failed') ? 'failed' : 'complete';
+}
+
+/** The end of an apply: the verdict, each change that was not done with its reason, the calls made. */
+export function renderApplyText(report: ApplyReport): string {
+  const counts = tally(report.outcomes);
+  const verdict = {
+    complete: 'Apply complete',
+    failed: 'Apply finished with failures',
+    interrupted: 'Apply interrupted',
+  }[verdictOf(report)];
+  const lines = [`\n${verdict}: ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
+  const notDone = report.outcomes.filter((o) => o.status !== 'done');
+  const width = Math.max(0, ...notDone.map((o) => o.change.address.length));
+  for (const outcome of notDone) {
+    lines.push(
+      `  ${outcome.status.padEnd(7)}  ${outcome.change.address.padEnd(width)}  ${outcome.change.action}: ${outcome.reason}`,
+    );
+  }
+  const { requests, retries } = report.counts;
+  lines.push(
+    `API calls: ${requests.profiles + requests.embedded} (profiles ${requests.profiles}, embedded ${requests.embedded}; ${retries.profiles + retries.embedded} retries) in ${report.seconds.toFixed(1)} s.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** `apply --format json`: the plan (as `plan --format json` shows it) and what became of each change. */
+export function renderApplyJson(report: ApplyReport): string {
+  return `${JSON.stringify(
+    {
+      format_version: APPLY_FORMAT_VERSION,
+      result: report.outcomes.length === 0 ? 'no-changes' : verdictOf(report),
+      summary: tally(report.outcomes),
+      outcomes: report.outcomes.map((o) => ({
+        address: o.change.address,
+        action: o.change.action,
+        status: o.status,
+        reason: o.status === 'done' ? null : o.reason,
+      })),
+      api_calls: { requests: report.counts.requests, retries: report.counts.retries },
+      seconds: Math.round(report.seconds * 10) / 10,
+      plan: JSON.parse(JSON.stringify(toPlanJson(report.plan))),
+    },
+    null,
+    2,
+  )}\n`;
+}
