@@ -154,7 +154,9 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
   const client = connect(options, config.desired, io, controller.signal);
   const statePath = options.state
     ? resolve(io.cwd, options.state)
-    : (planFile?.state.path ?? resolveStatePath(undefined, config, io));
+    : planFile
+      ? resolve(io.cwd, planFile.state.path)
+      : resolveStatePath(undefined, config, io);
   const lock = await acquireStateLock(statePath, {
     timeoutSeconds: options.lockTimeout,
     onMessage: (line) => io.err(`${line}\n`),

@@ -42,7 +42,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
     }
     if (options.out) {
       const out = resolve(io.cwd, options.out);
-      await writePlanFile(out, makePlanFile(prepared));
+      await writePlanFile(out, makePlanFile(prepared, io.cwd));
       if (!io.quiet)
         io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
     }

@@ -5,6 +5,7 @@
  * fingerprint, and apply refuses when the environment no longer matches.
  */
 import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import type { LiveProfile } from '../api/types.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
@@ -61,13 +62,18 @@ function verifiedCustomers(live: LiveState): PlanFile['customers'] {
   return Object.fromEntries([...live.customers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-export function makePlanFile(prepared: PreparedPlan): PlanFile {
+/**
+ * Paths are kept relative to the folder plan ran in: a pipeline plans in one job
+ * and applies in another, where the checkout may live elsewhere.
+ */
+export function makePlanFile(prepared: PreparedPlan, cwd: string): PlanFile {
+  const portable = (path: string) => relative(cwd, path) || path;
   return {
     plan_file_version: PLAN_FILE_VERSION,
     workspace: prepared.client.baseUrl,
-    config: { path: prepared.config.path, digest: prepared.config.digest },
+    config: { path: portable(prepared.config.path), digest: prepared.config.digest },
     state: {
-      path: prepared.state.path,
+      path: portable(prepared.state.path),
       lineage: prepared.state.exists ? prepared.state.state.lineage : null,
       serial: prepared.state.exists ? prepared.state.state.serial : 0,
     },
