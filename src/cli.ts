@@ -3,6 +3,7 @@
  * sets the exit code; everything else throws typed errors (src/errors.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readPackageVersion } from './api/version.js';
 import { runApply } from './commands/apply.js';
 import { runEmulator } from './commands/emulator.js';
 import { runPlan } from './commands/plan.js';
@@ -61,7 +62,7 @@ function reportError(error: unknown, io: Io): number {
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('workato-oauth')
     .description('Declarative Workato custom OAuth profiles and their assignment to Embedded customers')
-    .version('0.1.0')
+    .version(readPackageVersion())
     .option('--debug', 'print stack traces and request logs (never secrets)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-color', 'no ANSI colour (NO_COLOR is honoured too)')

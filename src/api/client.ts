@@ -687,34 +687,27 @@ function resultOf(answer: HttpAnswer): unknown {
   return isRecord(answer.body) ? answer.body['result'] : undefined;
 }
 
-function readProfile(call: Call, answer: HttpAnswer): LiveProfile {
+/** The answer's `result`, checked to be what the call expects; anything else is an unexpected answer. */
+function readResult<T>(call: Call, answer: HttpAnswer, is: (value: unknown) => value is T, what: string): T {
   const result = resultOf(answer);
-  if (!isProfile(result))
-    throw unexpectedAnswer(call, answer.status, '"result" is not a custom OAuth profile');
+  if (!is(result)) throw unexpectedAnswer(call, answer.status, `"result" is not ${what}`);
   return result;
 }
 
-function readProfiles(call: Call, answer: HttpAnswer): LiveProfile[] {
-  const result = resultOf(answer);
-  if (!Array.isArray(result) || !result.every(isProfile)) {
-    throw unexpectedAnswer(call, answer.status, '"result" is not a list of custom OAuth profiles');
-  }
-  return result;
+function listOf<T>(is: (value: unknown) => value is T): (value: unknown) => value is T[] {
+  return (value): value is T[] => Array.isArray(value) && value.every(is);
 }
 
-function readCustomer(call: Call, answer: HttpAnswer): Customer {
-  const result = resultOf(answer);
-  if (!isCustomer(result)) throw unexpectedAnswer(call, answer.status, '"result" is not a customer');
-  return result;
-}
+const isProfileList = listOf(isProfile);
+const isCustomerList = listOf(isCustomer);
 
-function readCustomers(call: Call, answer: HttpAnswer): Customer[] {
-  const result = resultOf(answer);
-  if (!Array.isArray(result) || !result.every(isCustomer)) {
-    throw unexpectedAnswer(call, answer.status, '"result" is not a list of customers');
-  }
-  return result;
-}
+const readProfile = (call: Call, answer: HttpAnswer) =>
+  readResult(call, answer, isProfile, 'a custom OAuth profile');
+const readProfiles = (call: Call, answer: HttpAnswer) =>
+  readResult(call, answer, isProfileList, 'a list of custom OAuth profiles');
+const readCustomer = (call: Call, answer: HttpAnswer) => readResult(call, answer, isCustomer, 'a customer');
+const readCustomers = (call: Call, answer: HttpAnswer) =>
+  readResult(call, answer, isCustomerList, 'a list of customers');
 
 function isProfile(value: unknown): value is LiveProfile {
   return (

@@ -1,5 +1,6 @@
 import type { LiveProfile } from '../api/types.js';
 import type { DesiredState } from '../config/types.js';
+import { dropEmptyCustomers, forgetProfileAssignments } from '../state/customers.js';
 import type { State } from '../state/types.js';
 
 /**
@@ -19,17 +20,10 @@ export function reconcileBookkeeping(
   for (const [name, profile] of Object.entries(state.profiles)) {
     if (liveIds.has(profile.id) || liveNames.has(name)) continue;
     delete state.profiles[name];
-    for (const customer of Object.values(state.customers)) {
-      customer.profiles = customer.profiles.filter((p) => p !== name);
-    }
+    forgetProfileAssignments(state, name);
     changed = true;
   }
-  for (const [key, customer] of Object.entries(state.customers)) {
-    if (customer.profiles.length === 0) {
-      delete state.customers[key];
-      changed = true;
-    }
-  }
+  if (dropEmptyCustomers(state)) changed = true;
   for (const profile of desired.profiles) {
     const recorded = state.profiles[profile.name];
     if (recorded && recorded.prevent_destroy !== profile.preventDestroy) {

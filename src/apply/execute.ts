@@ -9,7 +9,7 @@ import { ApiError } from '../api/errors.js';
 import type { ProfileInput, WorkatoClient } from '../api/types.js';
 import { parseCustomerKey } from '../config/types.js';
 import { StateError } from '../errors.js';
-import type { AssignmentChange, Change, Plan, ProfileChange } from '../plan/types.js';
+import { type AssignmentChange, type Change, type Plan, type ProfileChange, STEPS } from '../plan/types.js';
 import type { Fingerprints, StateRecorder } from './recorder.js';
 
 export type Outcome =
@@ -35,16 +35,6 @@ export interface ExecuteContext {
   signal?: AbortSignal;
   onOutcome?(outcome: Outcome): void;
 }
-
-/** The steps, in order. Changes within a step do not depend on each other. */
-export const STEPS: readonly (readonly Change['action'][])[] = [
-  ['create', 'adopt'],
-  ['update', 'replace'],
-  ['swap'],
-  ['assign'],
-  ['unassign'],
-  ['delete'],
-];
 
 const PAST_TENSE: Record<ProfileChange['action'], string> = {
   create: 'created',

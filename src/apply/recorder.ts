@@ -7,7 +7,7 @@
 import type { LiveProfile } from '../api/types.js';
 import { customerKey, parseCustomerKey } from '../config/types.js';
 import { StateError } from '../errors.js';
-import { findStateCustomerKey } from '../state/customers.js';
+import { dropEmptyCustomers, findStateCustomerKey, forgetProfileAssignments } from '../state/customers.js';
 import { writeState } from '../state/store.js';
 import type { State, StateCustomer } from '../state/types.js';
 
@@ -83,10 +83,7 @@ export class StateRecorder {
   forgetProfile(name: string): Promise<void> {
     return this.commit((state) => {
       delete state.profiles[name];
-      for (const customer of Object.values(state.customers)) {
-        customer.profiles = customer.profiles.filter((p) => p !== name);
-      }
-      dropEmptyCustomers(state);
+      forgetProfileAssignments(state, name);
     });
   }
 
@@ -113,12 +110,6 @@ export class StateRecorder {
       customer.profiles = customer.profiles.filter((p) => p !== profile);
       dropEmptyCustomers(state);
     });
-  }
-}
-
-function dropEmptyCustomers(state: State): void {
-  for (const [key, customer] of Object.entries(state.customers)) {
-    if (customer.profiles.length === 0) delete state.customers[key];
   }
 }
 

@@ -4,7 +4,13 @@ import { reconcileBookkeeping } from '../apply/bookkeeping.js';
 import { executePlan, type Outcome } from '../apply/execute.js';
 import { createProgress } from '../apply/progress.js';
 import { type Fingerprints, StateRecorder } from '../apply/recorder.js';
-import { customerKey, type DesiredProfile } from '../config/types.js';
+import {
+  customerKey,
+  type DesiredProfile,
+  SECRET_FIELDS,
+  type SecretField,
+  secretOf,
+} from '../config/types.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { callsFor, countApiCalls } from '../plan/diff.js';
@@ -51,8 +57,8 @@ interface Execution {
 
 const NEEDS_SECRETS = new Set<Change['action']>(['create', 'adopt', 'update', 'replace']);
 
-function secretValue(profile: DesiredProfile, field: 'client_secret' | 'token'): string | undefined {
-  const secret = field === 'client_secret' ? profile.clientSecret : profile.token;
+function secretValue(profile: DesiredProfile, field: SecretField): string | undefined {
+  const secret = secretOf(profile, field);
   return secret?.known ? secret.value : undefined;
 }
 
@@ -62,8 +68,8 @@ function checkSecretsPresent(plan: Plan, config: LoadedConfig): void {
   for (const change of plan.changes) {
     if (change.kind !== 'profile' || !NEEDS_SECRETS.has(change.action)) continue;
     const profile = config.desired.profiles.find((p) => p.name === change.profile);
-    for (const field of ['client_secret', 'token'] as const) {
-      const secret = field === 'client_secret' ? profile?.clientSecret : profile?.token;
+    for (const field of SECRET_FIELDS) {
+      const secret = profile && secretOf(profile, field);
       if (secret && !secret.known) missing.push(`$${secret.ref} (${change.address}.${field})`);
     }
   }
@@ -79,7 +85,7 @@ async function checkPinnedSecrets(planFile: PlanFile, config: LoadedConfig): Pro
     if (change.kind !== 'profile' || !NEEDS_SECRETS.has(change.action)) continue;
     const profile = config.desired.profiles.find((p) => p.name === change.profile);
     const pinned = planFile.secrets[change.profile];
-    for (const field of ['client_secret', 'token'] as const) {
+    for (const field of SECRET_FIELDS) {
       const value = profile ? secretValue(profile, field) : undefined;
       const pin = pinned?.[field];
       if (value === undefined) continue;

@@ -6,13 +6,15 @@
 
 import { isRecord, type Path } from './document.js';
 import { containsReference, type Env, parseSingleReference } from './interpolate.js';
-import type { SecretValue } from './types.js';
-
-export const SECRET_FIELDS: readonly string[] = ['client_secret', 'token'];
+import { SECRET_FIELDS, type SecretValue } from './types.js';
 
 /** `profiles.<name>.client_secret` and `profiles.<name>.token`: left uninterpolated until normalisation. */
 export function isSecretPath(path: Path): boolean {
-  return path.length === 3 && path[0] === 'profiles' && SECRET_FIELDS.includes(String(path[2]));
+  return (
+    path.length === 3 &&
+    path[0] === 'profiles' &&
+    (SECRET_FIELDS as readonly string[]).includes(String(path[2]))
+  );
 }
 
 /**

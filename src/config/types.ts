@@ -32,6 +32,14 @@ export interface DesiredProfile {
   readonly preventDestroy: boolean;
 }
 
+export type SecretField = 'client_secret' | 'token';
+export const SECRET_FIELDS: readonly SecretField[] = ['client_secret', 'token'];
+
+/** The profile's secret of that field, if the config sets one. */
+export function secretOf(profile: DesiredProfile, field: SecretField): SecretValue | undefined {
+  return field === 'client_secret' ? profile.clientSecret : profile.token;
+}
+
 export interface DesiredCustomer {
   readonly source?: SourcePosition;
   readonly ref: CustomerRef;

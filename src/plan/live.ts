@@ -64,11 +64,13 @@ async function verifyCustomers(
   } else {
     const wanted = new Map(customers.map((c) => [customerKey(c.ref), c]));
     const consider = (live: Customer) => {
-      for (const key of [String(live.id), live.external_id === null ? undefined : `E:${live.external_id}`]) {
-        const customer = key === undefined ? undefined : wanted.get(key);
+      const keys = [customerKey({ id: live.id })];
+      if (live.external_id !== null) keys.push(customerKey({ externalId: live.external_id }));
+      for (const key of keys) {
+        const customer = wanted.get(key);
         if (customer) {
           record(customer, live);
-          wanted.delete(key!);
+          wanted.delete(key);
         }
       }
     };

@@ -98,17 +98,22 @@ export interface Plan {
   ratePerMinute: number;
 }
 
-/** Apply runs changes in these steps, in this order (the design's contract). */
-export const STEP_ORDER: readonly Action[] = [
-  'create',
-  'adopt',
-  'update',
-  'replace',
-  'swap',
-  'assign',
-  'unassign',
-  'delete',
+/**
+ * Apply runs changes in these steps, in this order (the design's contract): create
+ * profiles, then update/replace them, then swaps, assigns, unassigns, deletes last.
+ * Changes within a step do not depend on each other.
+ */
+export const STEPS: readonly (readonly Action[])[] = [
+  ['create', 'adopt'],
+  ['update', 'replace'],
+  ['swap'],
+  ['assign'],
+  ['unassign'],
+  ['delete'],
 ];
+
+/** The actions in step order: the order plans are sorted and shown in. */
+export const STEP_ORDER: readonly Action[] = STEPS.flat();
 
 export function profileAddress(name: string): string {
   return `profile[${JSON.stringify(name)}]`;

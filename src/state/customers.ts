@@ -29,3 +29,23 @@ export function findStateCustomerKey(state: State, key: string): string | undefi
     return 'id' in ref ? c.id === ref.id : c.external_id === ref.externalId;
   });
 }
+
+/** Drops `profile` from every customer's list, and customers left holding nothing. */
+export function forgetProfileAssignments(state: State, profile: string): void {
+  for (const customer of Object.values(state.customers)) {
+    customer.profiles = customer.profiles.filter((p) => p !== profile);
+  }
+  dropEmptyCustomers(state);
+}
+
+/** A customer the tool assigns nothing to has nothing to remember. Returns whether any was dropped. */
+export function dropEmptyCustomers(state: State): boolean {
+  let dropped = false;
+  for (const [key, customer] of Object.entries(state.customers)) {
+    if (customer.profiles.length === 0) {
+      delete state.customers[key];
+      dropped = true;
+    }
+  }
+  return dropped;
+}
