@@ -19,7 +19,14 @@ interface ValidConfig {
   workspace?: { data_center?: string; api_url?: string };
   profiles: Record<
     string,
-    { provider: string; client_id: string; client_secret: string; token?: string; prevent_destroy?: boolean }
+    {
+      provider: string;
+      client_id: string;
+      client_secret: string;
+      token?: string;
+      prevent_destroy?: boolean;
+      previous_names?: string[];
+    }
   >;
   customers: { id?: number; external_id?: string; profiles: string[]; force_unassign?: boolean }[];
 }
@@ -48,6 +55,7 @@ export function normalizeConfig(config: unknown, source: SourceIndex, env: Env):
       clientSecret: resolveSecret(p.client_secret, env),
       ...(p.token !== undefined && { token: resolveSecret(p.token, env) }),
       preventDestroy: p.prevent_destroy ?? false,
+      previousNames: [...(p.previous_names ?? [])],
     };
   });
 

@@ -26,7 +26,11 @@ export const KNOWN_PROVIDERS: readonly string[] = [
 export function checkRules(config: unknown, source: SourceIndex): Problem[] {
   if (!isRecord(config)) return [];
   const profiles = isRecord(config['profiles']) ? config['profiles'] : undefined;
-  return [...checkProfiles(profiles ?? {}, source), ...checkCustomers(config['customers'], profiles, source)];
+  return [
+    ...checkProfiles(profiles ?? {}, source),
+    ...checkPreviousNames(profiles ?? {}, source),
+    ...checkCustomers(config['customers'], profiles, source),
+  ];
 }
 
 function checkProfiles(profiles: Record<string, unknown>, source: SourceIndex): Problem[] {
@@ -71,6 +75,59 @@ function checkProfiles(profiles: Record<string, unknown>, source: SourceIndex): 
 interface Seen {
   readonly index: number;
   readonly path: readonly (string | number)[];
+}
+
+/**
+ * A previous name must say which one profile to rename: not a name the file
+ * still uses (that profile is planned on its own), and not claimed by two
+ * profiles. One problem per offending entry, at the entry.
+ */
+function checkPreviousNames(profiles: Record<string, unknown>, source: SourceIndex): Problem[] {
+  const problems: Problem[] = [];
+  const claimed = new Map<string, Seen & { readonly profile: string }>();
+  // File order, so "listed by two profiles" names the earlier one first even when a name looks like a number.
+  const found = source.find(['profiles']);
+  const names = found?.exact && found.node.entries ? [...found.node.entries.keys()] : Object.keys(profiles);
+  for (const name of names) {
+    const profile = profiles[name];
+    const previous = isRecord(profile) ? profile['previous_names'] : undefined;
+    if (!Array.isArray(previous)) continue;
+    const seenHere = new Map<string, Seen>();
+    previous.forEach((old, j) => {
+      if (typeof old !== 'string' || old === '') return;
+      const path = ['profiles', name, 'previous_names', j];
+      const fail = (message: string) => problems.push(source.problem('error', path, message));
+      const repeat = seenHere.get(old);
+      if (repeat !== undefined) {
+        const firstLine = source.position(repeat.path).line;
+        fail(
+          `previous name '${old}' is listed twice for this profile (first at line ${firstLine}, previous_names[${repeat.index}])`,
+        );
+        return;
+      }
+      seenHere.set(old, { index: j, path });
+      if (old === name) {
+        fail(`previous name '${old}' is this profile's own name: remove it`);
+        return;
+      }
+      if (Object.hasOwn(profiles, old)) {
+        const line = source.position(['profiles', old], 'key').line;
+        fail(
+          `previous name '${old}' is still the name of a profile in this file (line ${line}): remove that profile to rename it into this one, or remove this entry`,
+        );
+        return;
+      }
+      const other = claimed.get(old);
+      if (other === undefined) claimed.set(old, { index: j, path, profile: name });
+      else {
+        const otherLine = source.position(other.path).line;
+        fail(
+          `previous name '${old}' is listed by two profiles, '${other.profile}' (line ${otherLine}) and '${name}': an old profile can become only one of them, keep the name in one list`,
+        );
+      }
+    });
+  }
+  return problems;
 }
 
 function checkCustomers(

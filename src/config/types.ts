@@ -30,6 +30,13 @@ export interface DesiredProfile {
   readonly clientSecret: SecretValue;
   readonly token?: SecretValue;
   readonly preventDestroy: boolean;
+  /**
+   * Names the profile had before (`previous_names`), `[]` when none: a managed or
+   * live profile found under one of them is renamed in place instead of being
+   * deleted and created anew. Validated to be distinct from every profile's name
+   * and listed by one profile only.
+   */
+  readonly previousNames: readonly string[];
 }
 
 export type SecretField = 'client_secret' | 'token';

@@ -21,6 +21,7 @@ describe('parseConfig on a valid config', () => {
           clientId: 'acme-hubspot-client',
           clientSecret: { known: true, ref: 'HUBSPOT_CLIENT_SECRET', value: 'hubspot-secret-value' },
           preventDestroy: false,
+          previousNames: [],
         },
         {
           source: { file: 'test.yaml', line: 9, col: 3 },
@@ -30,6 +31,7 @@ describe('parseConfig on a valid config', () => {
           clientSecret: { known: true, ref: 'SLACK_CLIENT_SECRET', value: 'slack-secret-value' },
           token: { known: true, ref: 'SLACK_APP_TOKEN', value: 'xapp-token-value' },
           preventDestroy: false,
+          previousNames: [],
         },
       ],
       customers: [
@@ -40,6 +42,26 @@ describe('parseConfig on a valid config', () => {
           forceUnassign: false,
         },
       ],
+    });
+  });
+
+  it('a rename gives the previous names in the order written', () => {
+    const result = check(yaml`
+      version: 1
+      profiles:
+        Acme HubSpot (prod):
+          provider: hubspot
+          client_id: acme-hubspot-client
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+          previous_names: [Acme HubSpot, Acme HubSpot OAuth app]
+      customers:
+        - external_id: A2300
+          profiles: [Acme HubSpot (prod)]
+    `);
+    expect(result.problems).toEqual([]);
+    expect(result.desired?.profiles[0]).toMatchObject({
+      name: 'Acme HubSpot (prod)',
+      previousNames: ['Acme HubSpot', 'Acme HubSpot OAuth app'],
     });
   });
 

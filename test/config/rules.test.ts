@@ -150,3 +150,99 @@ describe('providers', () => {
     ]);
   });
 });
+
+describe('previous names', () => {
+  it("the profile's own name is an error at the entry", () => {
+    const result = check(yaml`
+      version: 1
+      profiles:
+        Acme HubSpot:
+          provider: hubspot
+          client_id: a
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+          previous_names:
+            - Acme HubSpot OAuth app
+            - Acme HubSpot
+      customers: []
+    `);
+    expect(problemLines(result)).toEqual([
+      `9:9  profiles["Acme HubSpot"].previous_names[1]  previous name 'Acme HubSpot' is this profile's own name: remove it`,
+    ]);
+  });
+
+  it('the name of another profile in the file is an error naming its line', () => {
+    const result = check(yaml`
+      version: 1
+      profiles:
+        Acme HubSpot:
+          provider: hubspot
+          client_id: a
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+        Acme HubSpot (prod):
+          provider: hubspot
+          client_id: b
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+          previous_names: [Acme HubSpot]
+      customers: []
+    `);
+    expect(problemLines(result)).toEqual([
+      `11:22  profiles["Acme HubSpot (prod)"].previous_names[0]  previous name 'Acme HubSpot' is still the name of a profile in this file (line 3): remove that profile to rename it into this one, or remove this entry`,
+    ]);
+  });
+
+  it('one previous name listed by two profiles is an error at the second, naming both', () => {
+    const result = check(yaml`
+      version: 1
+      profiles:
+        Acme HubSpot US:
+          provider: hubspot
+          client_id: a
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+          previous_names: [Acme HubSpot]
+        Acme HubSpot EU:
+          provider: hubspot
+          client_id: b
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+          previous_names:
+            - Old EU app
+            - Acme HubSpot
+        Acme HubSpot JP:
+          provider: hubspot
+          client_id: c
+          client_secret: \${HUBSPOT_CLIENT_SECRET}
+          previous_names: [Acme HubSpot]
+      customers: []
+    `);
+    expect(problemLines(result)).toEqual([
+      `14:9  profiles["Acme HubSpot EU"].previous_names[1]  previous name 'Acme HubSpot' is listed by two profiles, 'Acme HubSpot US' (line 7) and 'Acme HubSpot EU': an old profile can become only one of them, keep the name in one list`,
+      `19:22  profiles["Acme HubSpot JP"].previous_names[0]  previous name 'Acme HubSpot' is listed by two profiles, 'Acme HubSpot US' (line 7) and 'Acme HubSpot JP': an old profile can become only one of them, keep the name in one list`,
+    ]);
+  });
+
+  it('are compared after interpolation, and each entry is reported once', () => {
+    const result = check(
+      yaml`
+        version: 1
+        profiles:
+          Acme app:
+            provider: hubspot
+            client_id: a
+            client_secret: \${HUBSPOT_CLIENT_SECRET}
+            previous_names: ["\${BRAND} app", Zoom app]
+          Zoom app:
+            provider: zoom
+            client_id: b
+            client_secret: \${ZOOM_CLIENT_SECRET}
+            previous_names: [Acme app]
+        customers: []
+      `,
+      { BRAND: 'Acme' },
+    );
+    // 'Zoom app' in the first profile is another profile's name, so it is not also "listed by two".
+    expect(problemLines(result)).toEqual([
+      `7:22  profiles["Acme app"].previous_names[0]  previous name 'Acme app' is this profile's own name: remove it`,
+      `7:38  profiles["Acme app"].previous_names[1]  previous name 'Zoom app' is still the name of a profile in this file (line 8): remove that profile to rename it into this one, or remove this entry`,
+      `12:22  profiles["Zoom app"].previous_names[0]  previous name 'Acme app' is still the name of a profile in this file (line 3): remove that profile to rename it into this one, or remove this entry`,
+    ]);
+  });
+});

@@ -165,6 +165,29 @@ describe('schema problems read as a user would say them', () => {
     ]);
   });
 
+  it('previous_names is a list of distinct, non-empty names', () => {
+    const withPrevious = (value: string) =>
+      BASE.replace(
+        '    token: ${SLACK_APP_TOKEN}',
+        `    token: \${SLACK_APP_TOKEN}\n    previous_names: ${value}`,
+      );
+    expect(problemLines(check(withPrevious('[Acme Slack, Slack app]')))).toEqual([]);
+    expect(problemLines(check(withPrevious('Acme Slack')))).toEqual([
+      `14:21  profiles["Acme Slack app"].previous_names  expected a list (items start with '- '), got a string`,
+    ]);
+    expect(problemLines(check(withPrevious('[Acme Slack, ""]')))).toEqual([
+      '14:34  profiles["Acme Slack app"].previous_names[1]  must not be empty',
+    ]);
+    expect(problemLines(check(withPrevious('[Acme Slack, 12]')))).toEqual([
+      '14:34  profiles["Acme Slack app"].previous_names[1]  expected a string, but YAML reads 12 as a number: quote it: "12"',
+    ]);
+    // uniqueItems reports one repeat per list; the rules report each, with the first's line.
+    expect(problemLines(check(withPrevious('[Acme Slack, Slack app, Acme Slack, Acme Slack]')))).toEqual([
+      `14:45  profiles["Acme Slack app"].previous_names[2]  previous name 'Acme Slack' is listed twice for this profile (first at line 14, previous_names[0])`,
+      `14:57  profiles["Acme Slack app"].previous_names[3]  previous name 'Acme Slack' is listed twice for this profile (first at line 14, previous_names[0])`,
+    ]);
+  });
+
   it('an empty value is reported at its key', () => {
     const result = check(BASE.replace('client_id: acme-hubspot-client', 'client_id:'));
     expect(problemLines(result)).toEqual([

@@ -11,6 +11,7 @@ export function profile(name: string, provider: string, extra: Partial<DesiredPr
     clientId: `${provider}-client`,
     clientSecret: { known: true, ref: `${provider.toUpperCase()}_SECRET`, value: 'not-a-real-secret' },
     preventDestroy: false,
+    previousNames: [],
     ...extra,
   };
 }
