@@ -12,28 +12,45 @@ const N = 16384;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
 
-function derive(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+/**
+ * The only fingerprints this tool reads: its own parameters, a 16-byte salt and a
+ * 32-byte hash. Other parameters are refused before any hashing, so a hand-edited
+ * `scrypt$16384$8$200$...` cannot make plan or apply spend minutes of CPU.
+ * schemas/state.schema.json holds the same pattern (a test keeps them equal).
+ */
+export const FINGERPRINT_PATTERN = new RegExp(
+  `^scrypt\\$${N}\\$${R}\\$${P}\\$${base64urlOf(SALT_LENGTH)}\\$${base64urlOf(KEY_LENGTH)}$`,
+);
+
+/** A base64url string (no padding) of exactly `bytes` bytes. */
+function base64urlOf(bytes: number): string {
+  return `[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}`;
+}
+
+function derive(secret: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(secret, salt, KEY_LENGTH, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) =>
+    scrypt(secret, salt, KEY_LENGTH, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 }, (error, key) =>
       error ? reject(error) : resolve(key),
     );
   });
 }
 
 export async function fingerprintSecret(secret: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await derive(secret, salt, N, R, P);
+  const salt = randomBytes(SALT_LENGTH);
+  const hash = await derive(secret, salt);
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
-/** True when `secret` is the one `fingerprint` was made from. A malformed fingerprint never matches. */
+/**
+ * True when `secret` is the one `fingerprint` was made from. A malformed fingerprint,
+ * or one with other scrypt parameters than this tool's, never matches.
+ */
 export async function matchesFingerprint(secret: string, fingerprint: string): Promise<boolean> {
+  if (!FINGERPRINT_PATTERN.test(fingerprint)) return false;
   const parts = fingerprint.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (![n, r, p].every((v) => Number.isInteger(v) && v > 0)) return false;
   const expected = Buffer.from(parts[5]!, 'base64url');
-  const actual = await derive(secret, Buffer.from(parts[4]!, 'base64url'), n, r, p);
+  const actual = await derive(secret, Buffer.from(parts[4]!, 'base64url'));
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { StateError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { checkStateSchema } from './schema.js';
 import { STATE_VERSION, type State, type StateCustomer, type StateProfile } from './types.js';
 
 export function emptyState(workspace: string): State {
@@ -10,41 +11,81 @@ export function emptyState(workspace: string): State {
 
 /** Reads the state file; undefined when there is none yet. */
 export async function readState(path: string): Promise<State | undefined> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateError(`cannot read state file ${path}: ${(error as Error).message}`, { cause: error });
   }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new StateError(binaryMessage(path), { cause: error });
+  }
   return parseState(text, path);
 }
 
+function binaryMessage(path: string): string {
+  return `state file ${path} is not a JSON state file: it holds binary data`;
+}
+
+/** Control characters JSON never has outside strings, and never raw inside them; or undecodable bytes. */
+function looksBinary(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffd) return true;
+  }
+  return false;
+}
+
+/**
+ * The state file's text, checked against schemas/state.schema.json. Every bad
+ * field is one line of the error, naming the file and the field's path.
+ */
 export function parseState(text: string, path: string): State {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // An editor may have added a byte order mark; it is not part of the JSON.
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new StateError(`state file ${path} is not valid JSON: ${(error as Error).message}`, {
+    if (looksBinary(text)) throw new StateError(binaryMessage(path), { cause: error });
+    throw new StateError(`state file ${path} is not valid JSON: ${describeJsonError(error, text)}`, {
       cause: error,
     });
   }
-  const state = data as Partial<State> | null;
-  if (!state || typeof state !== 'object' || state.version !== STATE_VERSION) {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new StateError(`state file ${path} is not a state file: expected a JSON object`);
+  }
+  const version = (data as { version?: unknown }).version;
+  if (version !== STATE_VERSION) {
     throw new StateError(
-      `state file ${path} has version ${JSON.stringify(state?.version)}; this workato-oauth reads version ${STATE_VERSION}`,
+      `state file ${path} has version ${JSON.stringify(version)}; this workato-oauth reads version ${STATE_VERSION}`,
     );
   }
-  for (const key of ['lineage', 'workspace'] as const) {
-    if (typeof state[key] !== 'string') throw new StateError(`state file ${path}: "${key}" is missing`);
+  const problems = checkStateSchema(data);
+  if (problems.length > 0) {
+    throw new StateError(problems.map((problem) => `state file ${path}: ${problem}`).join('\n'));
   }
-  if (typeof state.serial !== 'number') throw new StateError(`state file ${path}: "serial" is missing`);
-  if (!state.profiles || typeof state.profiles !== 'object')
-    throw new StateError(`state file ${path}: "profiles" is missing`);
-  if (!state.customers || typeof state.customers !== 'object') {
-    throw new StateError(`state file ${path}: "customers" is missing`);
-  }
-  return state as State;
+  return data as State;
+}
+
+/**
+ * V8's message without the excerpt of the file it quotes (`Unexpected token 'x',
+ * "..." is not valid JSON`): a torn or foreign file is not echoed to the terminal.
+ */
+function describeJsonError(error: unknown, text: string): string {
+  const message = (error as Error).message;
+  const position = /at position (\d+)/.exec(message);
+  const reason = message
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '');
+  if (position === null) return reason;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const col = before.length - before.lastIndexOf('\n');
+  return `${reason} at line ${line}, column ${col}`;
 }
 
 /** A state made for one workspace is never used against another. */
@@ -73,6 +114,7 @@ function orderProfile(p: StateProfile): StateProfile {
       : { client_secret_fingerprint: p.client_secret_fingerprint }),
     ...(p.token_fingerprint === undefined ? {} : { token_fingerprint: p.token_fingerprint }),
     prevent_destroy: p.prevent_destroy,
+    ...(p.rename_to === undefined ? {} : { rename_to: p.rename_to }),
   };
 }
 

@@ -16,6 +16,11 @@ export interface StateProfile {
   token_fingerprint?: string;
   /** Remembered so that removing a profile from the config cannot silently drop its guard. */
   prevent_destroy: boolean;
+  /**
+   * A replacement created under a temporary name while the profile it replaces still
+   * holds the config's name: the name it takes once the replace finishes.
+   */
+  rename_to?: string;
 }
 
 export interface StateCustomer {

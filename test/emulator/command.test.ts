@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runEmulator } from '../../src/commands/emulator.js';
-import { memoryIo } from '../../src/io.js';
+import { memoryIo } from '../memory-io.js';
 
 async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));

@@ -1,0 +1,192 @@
+/**
+ * The program: commander wiring of every command. It never touches `process`: the
+ * entry (src/cli.ts) gives it argv, the way to set the exit code and the Io, so tests
+ * run the whole CLI in-process. Commands throw typed errors (src/errors.ts); this
+ * turns them into one line each and an exit code.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readPackageVersion } from './api/version.js';
+import { runApply } from './commands/apply.js';
+import { runEmulator } from './commands/emulator.js';
+import { runPlan } from './commands/plan.js';
+import { runStateList, runStateRm, runStateShow } from './commands/state.js';
+import { runValidate } from './commands/validate.js';
+import { formatProblem } from './config/problems.js';
+import { ConfigError, EXIT_ERROR, WorkatoOauthError } from './errors.js';
+import { type Io, processIo } from './io.js';
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
+}
+
+function number(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected a number >= ${min}`);
+    return n;
+  };
+}
+
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--api-url <url>', 'Workato API base URL (env WORKATO_API_URL); overrides --data-center')
+    .option('--data-center <dc>', 'us|eu|jp|sg|au|il|kr|cn|trial (env WORKATO_DATA_CENTER)')
+    .option('--rate-limit <n>', 'requests per minute per rate-limit bucket', integer(1))
+    .option('--timeout <seconds>', 'per-request timeout in seconds', number(1));
+}
+
+/** The global flags an Io is made from. */
+export interface GlobalFlags {
+  debug?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+function reportError(error: unknown, io: Io): number {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) io.err(`${formatProblem(problem)}\n`);
+    io.err(`error: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof WorkatoOauthError) {
+    io.err(`error: ${error.message}\n`);
+    if (io.debug && error.cause instanceof Error && error.cause.stack) io.err(`${error.cause.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`error: ${message}\n`);
+  if (io.debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+  else io.err('(run with --debug for details)\n');
+  return EXIT_ERROR;
+}
+
+export function buildProgram(
+  setExitCode: (code: number) => void,
+  makeIo: (flags: GlobalFlags) => Io = processIo,
+): Command {
+  const program = new Command('workato-oauth')
+    .description('Declarative Workato custom OAuth profiles and their assignment to Embedded customers')
+    .version(readPackageVersion())
+    .option('--debug', 'print stack traces and request logs (never secrets)')
+    .option('-q, --quiet', 'no progress output')
+    .option('--no-color', 'no ANSI colour (NO_COLOR is honoured too)')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride();
+
+  const run =
+    <T extends unknown[]>(action: (io: Io, ...args: T) => Promise<number>) =>
+    async (...args: T) => {
+      const io = makeIo(program.opts<GlobalFlags>());
+      try {
+        setExitCode(await action(io, ...args));
+      } catch (error) {
+        setExitCode(reportError(error, io));
+      }
+    };
+
+  program
+    .command('validate')
+    .description('check the config file against the schema and the rules; no API call')
+    .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(run((io, opts: { file: string; format: 'text' | 'json' }) => runValidate(opts, io)));
+
+  connectionOptions(
+    program
+      .command('plan')
+      .description('show what apply would change')
+      .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
+      .option('--state <path>', 'state file (default: workato-oauth.state.json beside the config)')
+      .option('--out <planfile>', 'write a plan file that apply can execute later')
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['text', 'markdown', 'json'])
+          .default('text'),
+      )
+      .option(
+        '--detailed-exitcode',
+        'exit 0 when no changes and no drift, 2 when changes or drift, 1 on error',
+      )
+      .option('--no-verify-customers', 'do not check that customers new to the state exist')
+      .option('--force-unassign', 'plan every unassign with force=true (apply must use it too)')
+      .option('--reassert', 'plan the assign again for every assignment the config wants')
+      .option('--force', 'plan even when none of the profiles the state manages exists (recreate them)'),
+  ).action(run((io, opts) => runPlan(opts, io)));
+
+  connectionOptions(
+    program
+      .command('apply')
+      .description('make the workspace match the config (or execute a plan file)')
+      .argument('[planfile]', 'a plan file written by plan --out')
+      .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
+      .option('--state <path>', 'state file (default: workato-oauth.state.json beside the config)')
+      .option('--auto-approve', 'do not ask for confirmation')
+      .option('--allow-delete', 'allow deleting profiles')
+      .option('--force-unassign', 'unassign with force=true for every customer')
+      .option('--concurrency <n>', 'requests in flight at once', integer(1), 4)
+      .option('--max-change-percent <p>', 'refuse larger removals without --force', number(0), 30)
+      .option('--force', 'allow removals above --max-change-percent, and recreating every managed profile')
+      .option(
+        '--reassert',
+        'send the assign again for every assignment the config wants (rebuilds the state)',
+      )
+      .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0)
+      .addOption(
+        new Option('--format <format>', 'report format (json: one object at the end)')
+          .choices(['text', 'json'])
+          .default('text'),
+      ),
+  ).action(run((io, planfile: string | undefined, opts) => runApply({ ...opts, planfile }, io)));
+
+  const state = program
+    .command('state')
+    .description('read the state file, or forget entries in it; no API call');
+  const stateFileOptions = (command: Command): Command =>
+    command
+      .option('-f, --file <path>', 'config file; the state is looked for beside it', 'workato-oauth.yaml')
+      .option('--state <path>', 'state file (default: workato-oauth.state.json beside the config)');
+  stateFileOptions(
+    state.command('list').description('list the addresses the state records, one per line'),
+  ).action(run((io, opts: { file: string; state?: string }) => runStateList(opts, io)));
+  stateFileOptions(
+    state
+      .command('show')
+      .description('show what the state records at one address (never a fingerprint)')
+      .argument('<address>', 'profile["NAME"] or assignment["CUSTOMER"]["PROFILE"]'),
+  ).action(
+    run((io, address: string, opts: { file: string; state?: string }) => runStateShow(address, opts, io)),
+  );
+  stateFileOptions(
+    state
+      .command('rm')
+      .description('forget profiles or assignments without any API call (a profile takes its assignments)')
+      .argument('<address...>', 'profile["NAME"] or assignment["CUSTOMER"]["PROFILE"]')
+      .option('--dry-run', 'show what would be removed; write nothing')
+      .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
+  ).action(
+    run(
+      (
+        io,
+        addresses: string[],
+        opts: { file: string; state?: string; dryRun?: boolean; lockTimeout: number },
+      ) => runStateRm(addresses, opts, io),
+    ),
+  );
+
+  program
+    .command('emulator')
+    .description('serve a local stand-in of the Workato API (no account needed)')
+    .option('--port <port>', 'port (0 picks a free one)', integer(0), 4010)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data <file>', 'JSON world to load, and write every change back to')
+    .option('--token <token>', 'expected bearer token (env WORKATO_EMULATOR_TOKEN)')
+    .option('--rate-limit <n>', 'requests per minute per bucket before 429', integer(1), 60)
+    .action(run((io, opts) => runEmulator(opts, io)));
+
+  return program;
+}
