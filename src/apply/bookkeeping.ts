@@ -16,9 +16,9 @@ export function reconcileBookkeeping(
 ): boolean {
   let changed = false;
   const liveIds = new Set(live.map((p) => p.id));
-  const liveNames = new Set(live.map((p) => p.name));
   for (const [name, profile] of Object.entries(state.profiles)) {
-    if (liveIds.has(profile.id) || liveNames.has(name)) continue;
+    // By id only: a profile deleted and made again by hand under its name is another profile.
+    if (liveIds.has(profile.id)) continue;
     delete state.profiles[name];
     forgetProfileAssignments(state, name);
     changed = true;

@@ -6,14 +6,16 @@
  */
 import pLimit from 'p-limit';
 import { ApiError } from '../api/errors.js';
-import type { ProfileInput, WorkatoClient } from '../api/types.js';
+import type { LiveProfile, ProfileInput, WorkatoClient } from '../api/types.js';
 import { parseCustomerKey } from '../config/types.js';
 import { StateError } from '../errors.js';
 import { type AssignmentChange, type Change, type Plan, type ProfileChange, STEPS } from '../plan/types.js';
 import type { Fingerprints, StateRecorder } from './recorder.js';
+import { runReplace } from './replace.js';
 
 export type Outcome =
-  | { status: 'done'; change: Change }
+  /** note: something to know about how it was done, e.g. the customer no longer exists in Workato. */
+  | { status: 'done'; change: Change; note?: string }
   | { status: 'failed'; change: Change; reason: string }
   | { status: 'skipped'; change: Change; reason: string };
 
@@ -25,10 +27,6 @@ export interface ExecuteContext {
   /** Fingerprints of the secrets profileInput() puts, for the state. */
   fingerprints(name: string): Fingerprints;
   preventDestroy(name: string): boolean;
-  /** force=true for unassigns done on behalf of a replace, per customer. */
-  forceFor(customer: string): boolean;
-  /** --force-unassign: every unassign uses force. */
-  forceUnassignAll: boolean;
   /** Customers verified while planning: their numeric ids go into the state. */
   customers: Readonly<Record<string, { id: number; external_id: string | null }>>;
   concurrency: number;
@@ -44,14 +42,14 @@ const PAST_TENSE: Record<ProfileChange['action'], string> = {
   delete: 'deleted',
 };
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof ApiError && error.inUse) {
     return `${error.message} (set force_unassign: true on the customer, or pass --force-unassign)`;
   }
   return error instanceof Error ? error.message : String(error);
 }
 
-class Run {
+export class Run {
   readonly outcomes = new Map<Change, Outcome>();
   /** The change that brings each profile into being, if the plan has one. */
   readonly #makes = new Map<string, ProfileChange>();
@@ -64,7 +62,14 @@ class Run {
   ) {
     // Indexed once: a first onboarding can hold tens of thousands of assigns.
     for (const c of plan.changes) {
-      if (c.kind === 'profile' && (c.action === 'create' || c.action === 'adopt' || c.action === 'replace')) {
+      // What gives a profile its name: an assignment by that name waits for it.
+      if (
+        c.kind === 'profile' &&
+        (c.action === 'create' ||
+          c.action === 'adopt' ||
+          c.action === 'replace' ||
+          c.renamedFrom !== undefined)
+      ) {
         this.#makes.set(c.profile, c);
       }
       const leaves = c.kind === 'assignment' ? (c.action === 'unassign' ? c.profile : c.previous) : undefined;
@@ -83,9 +88,11 @@ class Run {
   /** Why `change` cannot run because something it depends on did not happen, if so. */
   blockedBy(change: Change): string | undefined {
     const notDone = (c: Change) => this.outcomes.get(c)?.status !== 'done';
-    if (change.kind === 'assignment' && change.action !== 'unassign') {
-      const made = this.#makes.get(change.profile);
-      if (made && notDone(made)) return `${made.address} was not ${PAST_TENSE[made.action]}`;
+    if (change.kind === 'assignment') {
+      for (const name of [change.profile, change.previous]) {
+        const made = name === undefined ? undefined : this.#makes.get(name);
+        if (made && notDone(made)) return `${made.address} was not ${PAST_TENSE[made.action]}`;
+      }
     }
     if (change.kind === 'profile' && change.action === 'delete') {
       const stuck = (this.#leaving.get(change.profile) ?? []).filter(notDone);
@@ -100,9 +107,9 @@ class Run {
     const blocked = this.blockedBy(change);
     if (blocked) return { status: 'skipped', change, reason: blocked };
     try {
-      if (change.kind === 'profile') await this.runProfile(change);
-      else await this.runAssignment(change);
-      return { status: 'done', change };
+      const note =
+        change.kind === 'profile' ? await this.runProfile(change) : await this.runAssignment(change);
+      return note === undefined ? { status: 'done', change } : { status: 'done', change, note };
     } catch (error) {
       // Without its state the run cannot go on safely: stop everything.
       if (error instanceof StateError) throw error;
@@ -113,65 +120,110 @@ class Run {
     }
   }
 
-  async unassign(customer: string, profile: string, id: number, force: boolean): Promise<void> {
-    await this.ctx.client.unassignProfile(parseCustomerKey(customer), id, {
-      force: force || this.ctx.forceUnassignAll,
-    });
+  /**
+   * Unassigns and records it. A customer deleted in Workato holds nothing: the goal
+   * holds, so it is forgotten and the note says so. Returns that note, if any.
+   */
+  async unassign(customer: string, profile: string, id: number, force: boolean): Promise<string | undefined> {
+    const ref = parseCustomerKey(customer);
+    try {
+      await this.ctx.client.unassignProfile(ref, id, { force });
+    } catch (error) {
+      if (!(await this.customerIsGone(error, customer))) throw error;
+      await this.ctx.recorder.forgetCustomer(customer);
+      return `customer ${customer} no longer exists in Workato; forgotten`;
+    }
     await this.ctx.recorder.recordUnassignment(customer, profile);
+    return undefined;
   }
 
-  async runProfile(change: ProfileChange): Promise<void> {
-    const { client, recorder } = this.ctx;
-    const name = change.profile;
-    const record = (live: Awaited<ReturnType<WorkatoClient['createProfile']>>) =>
-      recorder.recordProfile(name, live, this.ctx.fingerprints(name), this.ctx.preventDestroy(name));
-    switch (change.action) {
-      case 'create':
-        await record(await client.createProfile(this.ctx.profileInput(name)));
-        return;
-      case 'adopt':
-      case 'update':
-        await record(await client.updateProfile(change.id!, this.ctx.profileInput(name)));
-        return;
-      case 'replace':
-        // A profile's provider cannot change in place: leave every customer, delete, create anew.
-        for (const customer of change.unassignFrom ?? []) {
-          await this.unassign(customer, name, change.id!, this.ctx.forceFor(customer));
-        }
-        await client.deleteProfile(change.id!);
-        await recorder.forgetProfile(name);
-        await record(await client.createProfile(this.ctx.profileInput(name)));
-        return;
-      case 'delete':
-        await client.deleteProfile(change.id!);
-        await recorder.forgetProfile(name);
-        return;
+  /** A 404 may name the profile or the customer; one GET of the customer tells which. */
+  async customerIsGone(error: unknown, customer: string): Promise<boolean> {
+    if (!(error instanceof ApiError) || error.status !== 404) return false;
+    try {
+      await this.ctx.client.getCustomer(parseCustomerKey(customer));
+      return false;
+    } catch (lookup) {
+      if (lookup instanceof ApiError && lookup.status === 404) return true;
+      throw lookup;
     }
   }
 
-  async runAssignment(change: AssignmentChange): Promise<void> {
+  async assign(customer: string, stateName: string, id: number): Promise<void> {
+    try {
+      await this.ctx.client.assignProfile(parseCustomerKey(customer), id);
+    } catch (error) {
+      if (await this.customerIsGone(error, customer)) {
+        throw new Error(
+          `customer ${customer} no longer exists in Workato; remove it from the config (${describeError(error)})`,
+        );
+      }
+      throw error;
+    }
+    await this.ctx.recorder.recordAssignment(customer, stateName, this.ctx.customers[customer]);
+  }
+
+  input(change: ProfileChange, name = change.profile): ProfileInput {
+    return { ...this.ctx.profileInput(change.profile), name };
+  }
+
+  async record(stateName: string, live: LiveProfile, options: { renameTo?: string } = {}): Promise<void> {
+    const name = options.renameTo ?? stateName;
+    await this.ctx.recorder.recordProfile(stateName, live, this.ctx.fingerprints(name), {
+      preventDestroy: this.ctx.preventDestroy(name),
+      ...(options.renameTo === undefined ? {} : { renameTo: options.renameTo }),
+    });
+  }
+
+  async runProfile(change: ProfileChange): Promise<string | undefined> {
     const { client, recorder } = this.ctx;
+    const name = change.profile;
+    switch (change.action) {
+      case 'create':
+        await this.record(name, await client.createProfile(this.input(change)));
+        return undefined;
+      case 'adopt':
+        await this.record(name, await client.updateProfile(change.id!, this.input(change)));
+        return undefined;
+      case 'update': {
+        const live = await client.updateProfile(change.id!, this.input(change));
+        if (change.renamedFrom !== undefined) await recorder.renameProfile(change.renamedFrom, name);
+        await this.record(name, live);
+        return undefined;
+      }
+      case 'replace':
+        return runReplace(this, change);
+      case 'delete':
+        await client.deleteProfile(change.id!);
+        await recorder.forgetProfile(name);
+        return undefined;
+    }
+  }
+
+  async runAssignment(change: AssignmentChange): Promise<string | undefined> {
     const id = this.profileId(change.profile);
     if (id === undefined) throw new Error(`profile "${change.profile}" is not in the state`);
-    const ref = parseCustomerKey(change.customer);
     switch (change.action) {
       case 'swap': {
         // One profile per provider per customer: the old one leaves before the new one comes.
         const previousId = this.profileId(change.previous!);
         if (previousId !== undefined) {
-          await this.unassign(change.customer, change.previous!, previousId, change.force === true);
+          const note = await this.unassign(
+            change.customer,
+            change.previous!,
+            previousId,
+            change.force === true,
+          );
+          if (note !== undefined) return note;
         }
-        await client.assignProfile(ref, id);
-        await recorder.recordAssignment(change.customer, change.profile, this.ctx.customers[change.customer]);
-        return;
+        await this.assign(change.customer, change.profile, id);
+        return undefined;
       }
       case 'assign':
-        await client.assignProfile(ref, id);
-        await recorder.recordAssignment(change.customer, change.profile, this.ctx.customers[change.customer]);
-        return;
+        await this.assign(change.customer, change.profile, id);
+        return undefined;
       case 'unassign':
-        await this.unassign(change.customer, change.profile, id, change.force === true);
-        return;
+        return this.unassign(change.customer, change.profile, id, change.force === true);
     }
   }
 }

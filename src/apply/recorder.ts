@@ -61,11 +61,12 @@ export class StateRecorder {
     }
   }
 
+  /** `renameTo`: a replacement under a temporary name, and the name it takes when the replace ends. */
   recordProfile(
     name: string,
     live: LiveProfile,
     fingerprints: Fingerprints,
-    preventDestroy: boolean,
+    options: { preventDestroy: boolean; renameTo?: string },
   ): Promise<void> {
     return this.commit((state) => {
       state.profiles[name] = {
@@ -75,8 +76,32 @@ export class StateRecorder {
         updated_at: live.updated_at,
         ...(fingerprints.client_secret ? { client_secret_fingerprint: fingerprints.client_secret } : {}),
         ...(fingerprints.token ? { token_fingerprint: fingerprints.token } : {}),
-        prevent_destroy: preventDestroy,
+        prevent_destroy: options.preventDestroy,
+        ...(options.renameTo === undefined ? {} : { rename_to: options.renameTo }),
       };
+    });
+  }
+
+  /** The profile now has another name in Workato: its record and every customer's holding follow. */
+  renameProfile(from: string, to: string): Promise<void> {
+    return this.commit((state) => {
+      const record = state.profiles[from];
+      if (!record || from === to) return;
+      delete state.profiles[from];
+      const { rename_to: _done, ...rest } = record;
+      state.profiles[to] = rest;
+      for (const customer of Object.values(state.customers)) {
+        if (!customer.profiles.includes(from)) continue;
+        customer.profiles = [...new Set(customer.profiles.map((p) => (p === from ? to : p)))].sort();
+      }
+    });
+  }
+
+  /** The customer no longer exists in Workato: nothing it held is held any more. */
+  forgetCustomer(key: string): Promise<void> {
+    return this.commit((state) => {
+      const found = findStateCustomerKey(state, key);
+      if (found !== undefined) delete state.customers[found];
     });
   }
 

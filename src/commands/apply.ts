@@ -1,33 +1,28 @@
 import { resolve } from 'node:path';
-import type { ProfileInput, WorkatoClient } from '../api/types.js';
+import type { ProfileInput } from '../api/types.js';
 import { reconcileBookkeeping } from '../apply/bookkeeping.js';
 import { executePlan, type Outcome } from '../apply/execute.js';
 import { createProgress } from '../apply/progress.js';
-import { type Fingerprints, StateRecorder } from '../apply/recorder.js';
-import {
-  customerKey,
-  type DesiredProfile,
-  SECRET_FIELDS,
-  type SecretField,
-  secretOf,
-} from '../config/types.js';
+import { StateRecorder } from '../apply/recorder.js';
+import { type DesiredProfile, SECRET_FIELDS, type SecretField, secretOf } from '../config/types.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { callsFor, countApiCalls } from '../plan/diff.js';
-import { findStaleness, type PlanFile, readPlanFile } from '../plan/plan-file.js';
+import { findPlanDifference, findStaleness, type PlanFile, readPlanFile } from '../plan/plan-file.js';
 import {
   type ConnectionFlags,
   connect,
   type LoadedConfig,
-  type LoadedState,
   loadState,
+  type PreparedPlan,
   planAgainst,
   readConfig,
   resolveStatePath,
 } from '../plan/prepare.js';
-import { findRefusals } from '../plan/safety.js';
+import { findRefusals, type SafetyPolicy, withRefusals } from '../plan/safety.js';
 import type { Change, Plan } from '../plan/types.js';
 import { renderApplyJson, renderApplyText } from '../render/apply-report.js';
+import { renderJson, toPlanJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
 import { matchesFingerprint } from '../state/fingerprint.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -44,15 +39,10 @@ export interface ApplyOptions extends ConnectionFlags {
   force?: boolean;
   lockTimeout: number;
   verifyCustomers?: boolean;
+  /** Send the assign again for every assignment the config wants, to rebuild what the state knows. */
+  reassert?: boolean;
   /** text: the plan, progress and a report for people; json: one report object at the end. */
   format?: 'text' | 'json';
-}
-
-/** What apply executes, whichever way it was asked: a fresh plan or a saved one. */
-interface Execution {
-  plan: Plan;
-  fingerprints: (name: string) => Fingerprints;
-  customers: PlanFile['customers'];
 }
 
 const NEEDS_SECRETS = new Set<Change['action']>(['create', 'adopt', 'update', 'replace']);
@@ -62,26 +52,24 @@ function secretValue(profile: DesiredProfile, field: SecretField): string | unde
   return secret?.known ? secret.value : undefined;
 }
 
-/** Every secret the plan will put must be set now (a plan made in a fork's pull request may lack them). */
-function checkSecretsPresent(plan: Plan, config: LoadedConfig): void {
-  const missing: string[] = [];
+/** Secrets the plan will put whose variable is unset now (a plan made in a fork's pull request may lack them). */
+function findMissingSecrets(plan: Plan, config: LoadedConfig): NonNullable<SafetyPolicy['missingSecrets']> {
+  const missing: NonNullable<SafetyPolicy['missingSecrets']>[number][] = [];
   for (const change of plan.changes) {
     if (change.kind !== 'profile' || !NEEDS_SECRETS.has(change.action)) continue;
     const profile = config.desired.profiles.find((p) => p.name === change.profile);
     for (const field of SECRET_FIELDS) {
       const secret = profile && secretOf(profile, field);
-      if (secret && !secret.known) missing.push(`$${secret.ref} (${change.address}.${field})`);
+      if (secret && !secret.known) missing.push({ address: change.address, variable: secret.ref, field });
     }
   }
-  if (missing.length > 0) {
-    throw new UsageError(`apply needs these environment variables, which are not set: ${missing.join(', ')}`);
-  }
+  return missing;
 }
 
 /** A saved plan is executed only with the very secrets it was reviewed with. */
-async function checkPinnedSecrets(planFile: PlanFile, config: LoadedConfig): Promise<void> {
+async function findMovedSecrets(planFile: PlanFile, plan: Plan, config: LoadedConfig): Promise<string[]> {
   const moved: string[] = [];
-  for (const change of planFile.plan.changes) {
+  for (const change of plan.changes) {
     if (change.kind !== 'profile' || !NEEDS_SECRETS.has(change.action)) continue;
     const profile = config.desired.profiles.find((p) => p.name === change.profile);
     const pinned = planFile.secrets[change.profile];
@@ -89,47 +77,36 @@ async function checkPinnedSecrets(planFile: PlanFile, config: LoadedConfig): Pro
       const value = profile ? secretValue(profile, field) : undefined;
       const pin = pinned?.[field];
       if (value === undefined) continue;
+      const ref = profile ? secretOf(profile, field)?.ref : undefined;
       if (!pin) {
         moved.push(`${change.address}.${field}: the plan was made without it; plan again with it set`);
+      } else if (pin.ref !== ref) {
+        moved.push(`${change.address}.${field}: the plan file names $${pin.ref}, the config $${ref}`);
       } else if (!(await matchesFingerprint(value, pin.fingerprint))) {
         moved.push(`${change.address}.${field}: $${pin.ref} is not the value the plan was made with`);
       }
     }
   }
-  if (moved.length > 0)
-    throw new RefusedError(`the plan file's secrets do not match; plan again:\n  ${moved.join('\n  ')}`);
+  return moved;
 }
 
-async function executionFromPlanFile(
-  planFile: PlanFile,
-  config: LoadedConfig,
-  client: WorkatoClient,
-  state: LoadedState,
-): Promise<{ execution: Execution; live: Awaited<ReturnType<WorkatoClient['listProfiles']>> }> {
-  const live = await client.listProfiles();
-  const moved = findStaleness(planFile, {
+/**
+ * Why a saved plan may not run now: what moved since it was made, and the first way
+ * it differs from the plan recomputed now. The recomputed plan is what runs.
+ */
+async function checkPlanFile(planFile: PlanFile, prepared: PreparedPlan): Promise<string[]> {
+  const { config, state, client, live, plan } = prepared;
+  const problems = findStaleness(planFile, {
     configDigest: config.digest,
     lineage: state.exists ? state.state.lineage : null,
     serial: state.exists ? state.state.serial : 0,
     workspace: client.baseUrl,
-    live,
+    live: live.profiles,
   });
-  if (moved.length > 0) {
-    throw new RefusedError(`the plan file is stale; plan again:\n  ${moved.join('\n  ')}`);
-  }
-  await checkPinnedSecrets(planFile, config);
-  const pins = planFile.secrets;
-  return {
-    live,
-    execution: {
-      plan: planFile.plan,
-      fingerprints: (name) => ({
-        ...(pins[name]?.client_secret ? { client_secret: pins[name].client_secret.fingerprint } : {}),
-        ...(pins[name]?.token ? { token: pins[name].token.fingerprint } : {}),
-      }),
-      customers: planFile.customers,
-    },
-  };
+  const difference = findPlanDifference(planFile.plan, toPlanJson(plan));
+  if (difference !== undefined) problems.push(`it differs from the plan made now: ${difference}`);
+  problems.push(...(await findMovedSecrets(planFile, plan, config)));
+  return problems;
 }
 
 async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
@@ -174,28 +151,21 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
   };
   try {
     const state = await loadState(statePath, client.baseUrl);
-    let execution: Execution;
-    let live: Awaited<ReturnType<WorkatoClient['listProfiles']>>;
-    if (planFile) {
-      ({ execution, live } = await executionFromPlanFile(planFile, config, client, state));
-    } else {
-      const prepared = await planAgainst(config, client, state, {
-        verifyCustomers: options.verifyCustomers !== false,
-      });
-      live = prepared.live.profiles;
-      execution = {
-        plan: prepared.plan,
-        fingerprints: (name) => {
-          const checks = prepared.secrets.get(name);
-          return {
-            ...(checks?.client_secret.fingerprint ? { client_secret: checks.client_secret.fingerprint } : {}),
-            ...(checks?.token.fingerprint ? { token: checks.token.fingerprint } : {}),
-          };
-        },
-        customers: Object.fromEntries(prepared.live.customers),
-      };
-    }
-    const { plan } = execution;
+    const prepared = await planAgainst(config, client, state, {
+      verifyCustomers: options.verifyCustomers !== false,
+      forceUnassign: options.forceUnassign === true || planFile?.options.force_unassign === true,
+      reassert: options.reassert === true || planFile?.options.reassert === true,
+    });
+    const live = prepared.live.profiles;
+    const refusals = findRefusals(prepared.plan, state.state, {
+      stage: 'apply',
+      allowDelete: options.allowDelete === true,
+      maxChangePercent: options.maxChangePercent,
+      force: options.force === true,
+      missingSecrets: findMissingSecrets(prepared.plan, config),
+      ...(planFile ? { stalePlanFile: await checkPlanFile(planFile, prepared) } : {}),
+    });
+    const plan = withRefusals(prepared.plan, refusals);
     const json = options.format === 'json';
     let started = Date.now();
     const report = (outcomes: Outcome[]) => {
@@ -203,16 +173,11 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
       const seconds = (Date.now() - started) / 1000;
       io.out(json ? renderApplyJson({ ...made, seconds }) : renderApplyText({ ...made, seconds }));
     };
+    if (refusals.length > 0) {
+      io.out(json ? renderJson(plan) : renderText(plan, { color: io.color }));
+      throw new RefusedError(`apply refused:\n  ${refusals.map((r) => r.message).join('\n  ')}`);
+    }
     if (!json) io.out(renderText(plan, { color: io.color }));
-
-    const refusals = findRefusals(plan, state.state, {
-      stage: 'apply',
-      allowDelete: options.allowDelete === true,
-      maxChangePercent: options.maxChangePercent,
-      force: options.force === true,
-    });
-    if (refusals.length > 0) throw new RefusedError(`apply refused:\n  ${refusals.join('\n  ')}`);
-    checkSecretsPresent(plan, config);
 
     if (plan.changes.length > 0 && !(await confirm(options, io))) {
       io.err('Apply cancelled.\n');
@@ -232,9 +197,6 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
     }
 
     const desiredByName = new Map(config.desired.profiles.map((p) => [p.name, p]));
-    const forceByCustomer = new Map(
-      config.desired.customers.map((c) => [customerKey(c.ref), c.forceUnassign]),
-    );
     // Steps run one after the other, so the calls left add up across buckets.
     const planned = countApiCalls(plan.changes);
     let callsLeft = planned.profiles + planned.embedded;
@@ -260,11 +222,15 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<number> {
           },
         };
       },
-      fingerprints: execution.fingerprints,
+      fingerprints: (name) => {
+        const checks = prepared.secrets.get(name);
+        return {
+          ...(checks?.client_secret.fingerprint ? { client_secret: checks.client_secret.fingerprint } : {}),
+          ...(checks?.token.fingerprint ? { token: checks.token.fingerprint } : {}),
+        };
+      },
       preventDestroy: (name) => desiredByName.get(name)?.preventDestroy ?? false,
-      forceFor: (customer) => forceByCustomer.get(customer) ?? false,
-      forceUnassignAll: options.forceUnassign === true,
-      customers: execution.customers,
+      customers: Object.fromEntries(prepared.live.customers),
       concurrency: options.concurrency,
       signal: controller.signal,
       onOutcome: (outcome) => {

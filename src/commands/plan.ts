@@ -3,7 +3,7 @@ import { EXIT_CHANGES, EXIT_OK, RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { makePlanFile, writePlanFile } from '../plan/plan-file.js';
 import { type PrepareOptions, preparePlan } from '../plan/prepare.js';
-import { findRefusals } from '../plan/safety.js';
+import { findRefusals, withRefusals } from '../plan/safety.js';
 import type { Plan } from '../plan/types.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
@@ -15,6 +15,8 @@ export interface PlanOptions extends PrepareOptions {
   format: PlanFormat;
   out?: string;
   detailedExitcode?: boolean;
+  /** Plan even when none of the state's profiles exists live (recreate them). */
+  force?: boolean;
 }
 
 export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {
@@ -26,7 +28,11 @@ export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {
 export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
   const prepared = await preparePlan(options, io);
   try {
-    const { plan } = prepared;
+    const refusals = findRefusals(prepared.plan, prepared.state.state, {
+      stage: 'plan',
+      force: options.force === true,
+    });
+    const plan = withRefusals(prepared.plan, refusals);
     io.out(renderPlan(plan, options.format, io));
 
     const counts = prepared.client.counts().requests;
@@ -35,18 +41,24 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
         `Planning read the workspace in ${counts.profiles + counts.embedded} API call(s) (profiles ${counts.profiles}, embedded ${counts.embedded}).\n`,
       );
     }
-
-    const refusals = findRefusals(plan, prepared.state.state, { stage: 'plan' });
     if (refusals.length > 0) {
-      throw new RefusedError(`the plan is refused:\n  ${refusals.join('\n  ')}`);
+      throw new RefusedError(`the plan is refused:\n  ${refusals.map((r) => r.message).join('\n  ')}`);
     }
     if (options.out) {
       const out = resolve(io.cwd, options.out);
-      await writePlanFile(out, makePlanFile(prepared, io.cwd));
+      await writePlanFile(
+        out,
+        makePlanFile(prepared, io.cwd, {
+          force_unassign: options.forceUnassign === true,
+          reassert: options.reassert === true,
+          force: options.force === true,
+        }),
+      );
       if (!io.quiet)
         io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
     }
-    return options.detailedExitcode && plan.changes.length > 0 ? EXIT_CHANGES : EXIT_OK;
+    const differs = plan.changes.length > 0 || plan.drift.length > 0;
+    return options.detailedExitcode && differs ? EXIT_CHANGES : EXIT_OK;
   } finally {
     await prepared.client.close();
   }

@@ -290,6 +290,18 @@ export class EmulatorWorld {
     return ok(undefined);
   }
 
+  /**
+   * Removes a customer workspace with everything it holds (the Embedded API can delete
+   * customers; the tool never does). Tests use it to stage an offboarding.
+   */
+  deleteCustomer(ref: CustomerRef): RuleResult<void> {
+    const customer = this.findCustomer(ref);
+    if (!customer) return fail(CUSTOMER_NOT_FOUND);
+    this.customers.delete(customer.id);
+    if (customer.externalId !== null) this.byExternalId.delete(customer.externalId);
+    return ok(undefined);
+  }
+
   /** Ids of the profiles a customer holds, ascending; undefined for an unknown customer. */
   heldProfiles(ref: CustomerRef): number[] | undefined {
     const customer = this.findCustomer(ref);

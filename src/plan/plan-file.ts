@@ -1,20 +1,23 @@
 /**
- * A saved plan (`plan --out`), executed later by `apply PLANFILE`. It holds the
- * changes and what they were computed against, so apply can refuse a stale plan.
- * It never holds a secret: secrets are named by their variable and pinned by
- * fingerprint, and apply refuses when the environment no longer matches.
+ * A saved plan (`plan --out`), executed later by `apply PLANFILE`. It holds the plan
+ * as `plan --format json` prints it, plus what staleness needs. Nothing in it is
+ * sent: apply recomputes the plan from the config, the state and the live workspace,
+ * and runs it only when the recomputed changes equal the saved ones, so an edited
+ * file is refused rather than executed. It never holds a secret: secrets are named
+ * by their variable and pinned by fingerprint.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { LiveProfile } from '../api/types.js';
 import { UsageError } from '../errors.js';
+import { type ChangeJson, type PlanJson, toPlanJson } from '../render/json.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
-import type { LiveState } from './live.js';
 import type { PreparedPlan } from './prepare.js';
 import type { SecretChecks } from './secrets.js';
-import type { Plan } from './types.js';
 
-export const PLAN_FILE_VERSION = 1;
+export const PLAN_FILE_VERSION = 2;
 
 export interface PinnedSecret {
   ref: string;
@@ -27,13 +30,28 @@ export interface PlanFile {
   config: { path: string; digest: string };
   /** lineage null: there was no state file when the plan was made. */
   state: { path: string; lineage: string | null; serial: number };
+  /** The plan's own flags: apply recomputes with them. */
+  options: { force_unassign: boolean; reassert: boolean; force: boolean };
   /** Every live profile the plan was made against, by id. */
   live_profiles: { id: number; name: string; updated_at: string }[];
   /** Keyed by profile name; only secrets whose variable was set. */
   secrets: Record<string, { client_secret?: PinnedSecret; token?: PinnedSecret }>;
-  /** Customers verified to exist while planning, keyed like the plan's addresses. */
-  customers: Record<string, { id: number; external_id: string | null }>;
-  plan: Plan;
+  /** The plan as `plan --format json` prints it (schemas/plan.schema.json). */
+  plan: PlanJson;
+}
+
+const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
+let planValidator: ValidateFunction | undefined;
+
+function validatePlanJson(data: unknown): string[] {
+  planValidator ??= new Ajv2020({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as object,
+  );
+  if (planValidator(data)) return [];
+  return (planValidator.errors ?? []).slice(0, 5).map((e) => {
+    const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params['additionalProperty'])})` : '';
+    return `plan${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}${extra}`;
+  });
 }
 
 function pinSecrets(prepared: PreparedPlan, checks: SecretChecks): PlanFile['secrets'] {
@@ -58,15 +76,11 @@ function liveSnapshot(profiles: readonly LiveProfile[]): PlanFile['live_profiles
     .sort((a, b) => a.id - b.id);
 }
 
-function verifiedCustomers(live: LiveState): PlanFile['customers'] {
-  return Object.fromEntries([...live.customers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
 /**
  * Paths are kept relative to the folder plan ran in: a pipeline plans in one job
  * and applies in another, where the checkout may live elsewhere.
  */
-export function makePlanFile(prepared: PreparedPlan, cwd: string): PlanFile {
+export function makePlanFile(prepared: PreparedPlan, cwd: string, options: PlanFile['options']): PlanFile {
   const portable = (path: string) => relative(cwd, path) || path;
   return {
     plan_file_version: PLAN_FILE_VERSION,
@@ -77,10 +91,10 @@ export function makePlanFile(prepared: PreparedPlan, cwd: string): PlanFile {
       lineage: prepared.state.exists ? prepared.state.state.lineage : null,
       serial: prepared.state.exists ? prepared.state.state.serial : 0,
     },
+    options,
     live_profiles: liveSnapshot(prepared.live.profiles),
     secrets: pinSecrets(prepared, prepared.secrets),
-    customers: verifiedCustomers(prepared.live),
-    plan: prepared.plan,
+    plan: toPlanJson(prepared.plan),
   };
 }
 
@@ -88,17 +102,71 @@ export async function writePlanFile(path: string, planFile: PlanFile): Promise<v
   await writeFileAtomic(path, `${JSON.stringify(planFile, null, 2)}\n`);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What the wrapper around the plan must hold; every field is checked before use. */
+function checkWrapper(data: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const str = (v: unknown) => typeof v === 'string';
+  if (!str(data['workspace'])) problems.push('workspace must be a string');
+  const config = data['config'];
+  if (!isRecord(config) || !str(config['path']) || !str(config['digest']))
+    problems.push('config must be {path, digest}');
+  const state = data['state'];
+  if (
+    !isRecord(state) ||
+    !str(state['path']) ||
+    !(state['lineage'] === null || str(state['lineage'])) ||
+    !Number.isSafeInteger(state['serial'])
+  )
+    problems.push('state must be {path, lineage, serial}');
+  const options = data['options'];
+  if (
+    !isRecord(options) ||
+    !['force_unassign', 'reassert', 'force'].every((k) => typeof options[k] === 'boolean')
+  )
+    problems.push('options must be {force_unassign, reassert, force}');
+  const live = data['live_profiles'];
+  if (
+    !Array.isArray(live) ||
+    !live.every((p) => isRecord(p) && Number.isSafeInteger(p['id']) && str(p['name']) && str(p['updated_at']))
+  )
+    problems.push('live_profiles must be a list of {id, name, updated_at}');
+  const secrets = data['secrets'];
+  if (
+    !isRecord(secrets) ||
+    !Object.values(secrets).every(
+      (entry) =>
+        isRecord(entry) &&
+        Object.values(entry).every((pin) => isRecord(pin) && str(pin['ref']) && str(pin['fingerprint'])),
+    )
+  )
+    problems.push('secrets must map profile names to {ref, fingerprint} pins');
+  return problems;
+}
+
 export async function readPlanFile(path: string): Promise<PlanFile> {
-  let data: Partial<PlanFile>;
+  let data: unknown;
   try {
-    data = JSON.parse(await readFile(path, 'utf8')) as Partial<PlanFile>;
+    data = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new UsageError(`cannot read plan file ${path}: ${(error as Error).message}`, { cause: error });
   }
-  if (data.plan_file_version !== PLAN_FILE_VERSION || !data.plan || !data.config || !data.state) {
-    throw new UsageError(`${path} is not a workato-oauth plan file (version ${PLAN_FILE_VERSION})`);
+  if (!isRecord(data) || data['plan_file_version'] !== PLAN_FILE_VERSION) {
+    const version = isRecord(data) ? data['plan_file_version'] : undefined;
+    throw new UsageError(
+      version === undefined
+        ? `${path} is not a workato-oauth plan file`
+        : `${path} is a plan file of version ${JSON.stringify(version)}; this workato-oauth reads version ${PLAN_FILE_VERSION}: plan again`,
+    );
   }
-  return data as PlanFile;
+  const problems = [...checkWrapper(data), ...validatePlanJson(data['plan'])];
+  if (problems.length > 0) {
+    throw new UsageError(`plan file ${path} is damaged:\n  ${problems.join('\n  ')}`);
+  }
+  return data as unknown as PlanFile;
 }
 
 /** What moved since the plan was made; empty when the plan still holds. */
@@ -138,4 +206,78 @@ export function findStaleness(
     if (!before.has(id)) moved.push(`profile "${p.name}" (id ${id}) was created in Workato`);
   }
   return moved;
+}
+
+/** A change as compared: everything the plan shows but the safety check's verdict. */
+function comparable(change: ChangeJson): Record<string, unknown> {
+  const { refused: _verdict, ...rest } = change as ChangeJson & { refused?: unknown };
+  return rest;
+}
+
+function describeValue(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+/** The parts of a plan document the safety check sets: never compared. */
+function withoutVerdicts(plan: PlanJson): Record<string, unknown> {
+  const {
+    refusals: _refusals,
+    changes: _changes,
+    summary,
+    ...rest
+  } = plan as PlanJson & {
+    refusals?: unknown;
+  };
+  const { refused: _refused, ...counts } = summary as typeof summary & { refused?: unknown };
+  return { ...rest, summary: counts };
+}
+
+/** The first key path where two JSON values differ, with both values. */
+function firstDifference(path: string, a: unknown, b: unknown): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null;
+  if (isObject(a) && isObject(b) && Array.isArray(a) === Array.isArray(b)) {
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(left), ...Object.keys(right)])]) {
+      const found = firstDifference(`${path}.${key}`, left[key], right[key]);
+      if (found !== undefined) return found;
+    }
+  }
+  return `${path} is ${describeValue(a)} in the plan file but ${describeValue(b)} now`;
+}
+
+/**
+ * The first way the recomputed plan differs from the saved one, or undefined when
+ * they are the same. Both sides go through the same JSON, key by key; only the
+ * safety check's verdicts are left out, since apply's flags decide those anew.
+ */
+export function findPlanDifference(saved: PlanJson, now: PlanJson): string | undefined {
+  // plan --out writes no file for a refused plan, so a saved verdict was put there by hand.
+  const verdicts = saved as PlanJson & { refusals?: unknown[] };
+  if (
+    (verdicts.refusals?.length ?? 0) > 0 ||
+    saved.summary.refused !== 0 ||
+    saved.changes.some((c) => (c as { refused?: unknown }).refused != null)
+  ) {
+    return 'the plan file records refusals, which a saved plan never has';
+  }
+  const count = Math.max(saved.changes.length, now.changes.length);
+  for (let i = 0; i < count; i++) {
+    const a = saved.changes[i];
+    const b = now.changes[i];
+    if (!a || !b) {
+      const extra = (a ?? b)!;
+      return a
+        ? `the plan file has ${extra.address} (${extra.action}), which the plan no longer makes`
+        : `the plan now also makes ${extra.address} (${extra.action}), which the plan file does not have`;
+    }
+    const left = comparable(a);
+    const right = comparable(b);
+    for (const key of [...new Set([...Object.keys(left), ...Object.keys(right)])]) {
+      const found = firstDifference(key, left[key], right[key]);
+      if (found !== undefined) return `changes[${i}] ${b.address}: ${found}`;
+    }
+  }
+  return firstDifference('plan', withoutVerdicts(saved), withoutVerdicts(now));
 }

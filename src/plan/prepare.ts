@@ -15,7 +15,8 @@ import { ConfigError } from '../errors.js';
 import type { Io } from '../io.js';
 import { checkStateWorkspace, emptyState, readState } from '../state/store.js';
 import type { State } from '../state/types.js';
-import { computePlan } from './diff.js';
+import { findDuplicateCustomers } from './customers.js';
+import { computePlan, PlanError } from './diff.js';
 import { fetchLiveState, type LiveState } from './live.js';
 import { checkSecrets, type SecretChecks } from './secrets.js';
 import type { Plan } from './types.js';
@@ -108,10 +109,18 @@ export interface PreparedPlan {
   plan: Plan;
 }
 
-export interface PrepareOptions extends ConnectionFlags {
+/** How the plan is made: whether new customers are checked, and the flags that shape changes. */
+export interface PlanningOptions {
+  verifyCustomers: boolean;
+  /** --force-unassign: every unassign sends force=true, and the plan says so. */
+  forceUnassign?: boolean;
+  /** --reassert: every assignment the config wants is sent again. */
+  reassert?: boolean;
+}
+
+export interface PrepareOptions extends ConnectionFlags, PlanningOptions {
   file: string;
   state?: string;
-  verifyCustomers: boolean;
 }
 
 export function resolveStatePath(option: string | undefined, config: LoadedConfig, io: Io): string {
@@ -123,8 +132,11 @@ export async function planAgainst(
   config: LoadedConfig,
   client: WorkatoClient,
   state: LoadedState,
-  options: { verifyCustomers: boolean },
+  options: PlanningOptions,
 ): Promise<PreparedPlan> {
+  // Refused before any call: two entries for one customer would undo each other.
+  const duplicates = findDuplicateCustomers(config.desired, state.state);
+  if (duplicates.length > 0) throw new PlanError(duplicates);
   const [live, secrets] = await Promise.all([
     fetchLiveState(client, config.desired, state.state, options),
     checkSecrets(config.desired, state.state),
@@ -135,6 +147,8 @@ export async function planAgainst(
     live: live.profiles,
     secrets,
     ratePerMinute: client.ratePerMinute,
+    verified: live.customers,
+    options: { forceUnassign: options.forceUnassign === true, reassert: options.reassert === true },
   });
   return { config, state, client, live, secrets, plan };
 }

@@ -52,10 +52,43 @@ export interface ProfileChange {
   unknown?: string[];
   /** create/adopt/update/replace: where apply reads the secrets from. */
   secretRefs?: SecretRefs;
-  /** replace: customers (keys) the old profile is unassigned from before it is deleted. */
+  /**
+   * update/replace: the name the state records the profile under, when it differs from
+   * the config's (a rename by `previous_names`, or the end of an interrupted replace).
+   */
+  renamedFrom?: string;
+  /**
+   * update: why the profile is re-sent when the config did not change it, e.g. it was
+   * modified outside the tool (its `updated_at` moved since the last apply).
+   */
+  drift?: string;
+  /**
+   * replace: customers moved from the old profile to the new one, one at a time:
+   * the new one is assigned, then the old one unassigned (two providers are two
+   * applications, so for a moment the customer holds both).
+   */
+  moves?: string[];
+  /**
+   * replace: customers the old profile is unassigned from without a move: the config no
+   * longer gives them the profile, they hold the new one already (an interrupted apply),
+   * or they hold another profile of the new provider, which a swap replaces afterwards.
+   */
   unassignFrom?: string[];
+  /** replace: of moves and unassignFrom, the customers whose unassign of the old profile uses force=true. */
+  forced?: string[];
+  /**
+   * replace: the name the new profile is created under while the old one still
+   * holds the config's name; renamed to the config's name once the old one is deleted.
+   */
+  replacementName?: string;
+  /** replace: the new profile already exists (an earlier apply was interrupted): its id. */
+  replacementId?: number;
   /** delete/replace: the profile has prevent_destroy (in the state or the config); refused when true. */
   preventDestroy?: boolean;
+  /** delete/replace: customers Workato counts on the live profile, and how many of them the state knows. */
+  customerCount?: { live: number; known: number };
+  /** Set by the safety check (src/plan/safety.ts): why this change will not be applied. */
+  refused?: string;
 }
 
 export interface AssignmentChange {
@@ -69,8 +102,17 @@ export interface AssignmentChange {
   profile: string;
   /** swap: the profile of the same provider that is unassigned first. */
   previous?: string;
-  /** unassign/swap: whether force=true will be used (the customer's force_unassign). */
+  /** unassign/swap: whether force=true will be sent (the customer's force_unassign, or --force-unassign). */
   force?: boolean;
+  /**
+   * unassign/swap without force: connections use the profile leaving (its live
+   * `shared_accounts_count`), so Workato will likely refuse the unassign.
+   */
+  inUse?: number;
+  /** assign: the state says it is assigned already; --reassert sends it again to confirm. */
+  reassert?: boolean;
+  /** Set by the safety check (src/plan/safety.ts): why this change will not be applied. */
+  refused?: string;
 }
 
 export type Change = ProfileChange | AssignmentChange;
@@ -85,6 +127,33 @@ export interface UnmanagedProfile {
   id: number;
   name: string;
   provider: string;
+  /** Set when it has the name of a managed profile: another profile of that name, left alone. */
+  duplicateOf?: string;
+}
+
+/**
+ * Something changed outside the tool that apply does not repair by itself (a change
+ * does that where it can): shown, counted as drift, and named with its repair.
+ */
+export interface DriftFinding {
+  /** Stable machine-readable code, e.g. `assignment-count-drift`. */
+  code: string;
+  /** The profile or assignment it is about. */
+  address: string;
+  message: string;
+  /** The command that repairs it, e.g. `workato-oauth apply --reassert`. */
+  repair: string;
+}
+
+/**
+ * Why the plan may not be applied (src/plan/safety.ts decides them all). `address`
+ * is the change it is about, or null for one about the whole plan.
+ */
+export interface Refusal {
+  /** Stable machine-readable code, e.g. `prevent-destroy`. */
+  code: string;
+  address: string | null;
+  message: string;
 }
 
 export interface Plan {
@@ -92,6 +161,15 @@ export interface Plan {
   changes: Change[];
   unmanaged: UnmanagedProfile[];
   warnings: Warning[];
+  /** Changes made outside the tool that no change of this plan repairs. */
+  drift: DriftFinding[];
+  /** Empty until the safety check has run; any refusal means exit 3 and no API call. */
+  refusals: Refusal[];
+  /**
+   * Managed profiles the state records, and how many of their ids are live: none of
+   * them live means another workspace's state, or everything deleted by hand.
+   */
+  managedFound: { recorded: number; live: number };
   /** Calls `apply` will make, per bucket (not counting its own staleness check). */
   apiCalls: Record<Bucket, number>;
   /** Pacing limit per bucket used for the time estimate. */

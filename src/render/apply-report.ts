@@ -28,7 +28,15 @@ function verdictOf(report: ApplyReport): 'complete' | 'failed' | 'interrupted' {
   return report.outcomes.some((o) => o.status === 'failed') ? 'failed' : 'complete';
 }
 
-/** The end of an apply: the verdict, each change that was not done with its reason, the calls made. */
+/** A note on a change that was done, e.g. that its customer no longer exists in Workato. */
+function noteOf(outcome: Outcome): string | undefined {
+  return outcome.status === 'done' ? outcome.note : undefined;
+}
+
+/**
+ * The end of an apply: the verdict, each change that was not done with its reason and
+ * each change done with a note (in apply's order), the calls made.
+ */
 export function renderApplyText(report: ApplyReport): string {
   const counts = tally(report.outcomes);
   const verdict = {
@@ -37,11 +45,15 @@ export function renderApplyText(report: ApplyReport): string {
     interrupted: 'Apply interrupted',
   }[verdictOf(report)];
   const lines = [`\n${verdict}: ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
-  const notDone = report.outcomes.filter((o) => o.status !== 'done');
-  const width = Math.max(0, ...notDone.map((o) => o.change.address.length));
-  for (const outcome of notDone) {
+  const listed = report.outcomes.flatMap((o): { label: string; outcome: Outcome; text: string }[] => {
+    if (o.status !== 'done') return [{ label: o.status, outcome: o, text: o.reason }];
+    const note = noteOf(o);
+    return note === undefined ? [] : [{ label: 'note', outcome: o, text: note }];
+  });
+  const width = Math.max(0, ...listed.map(({ outcome }) => outcome.change.address.length));
+  for (const { label, outcome, text } of listed) {
     lines.push(
-      `  ${outcome.status.padEnd(7)}  ${outcome.change.address.padEnd(width)}  ${outcome.change.action}: ${outcome.reason}`,
+      `  ${label.padEnd(7)}  ${outcome.change.address.padEnd(width)}  ${outcome.change.action}: ${text}`,
     );
   }
   const { requests, retries } = report.counts;
@@ -51,7 +63,10 @@ export function renderApplyText(report: ApplyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `apply --format json`: the plan (as `plan --format json` shows it) and what became of each change. */
+/**
+ * `apply --format json`: the plan (as `plan --format json` shows it, with its `refusals`
+ * and `drift`) and what became of each change.
+ */
 export function renderApplyJson(report: ApplyReport): string {
   return `${JSON.stringify(
     {
@@ -63,6 +78,7 @@ export function renderApplyJson(report: ApplyReport): string {
         action: o.change.action,
         status: o.status,
         reason: o.status === 'done' ? null : o.reason,
+        note: noteOf(o) ?? null,
       })),
       api_calls: { requests: report.counts.requests, retries: report.counts.retries },
       seconds: Math.round(report.seconds * 10) / 10,

@@ -34,8 +34,12 @@ export interface ProfileChangeJson {
   action: ProfileAction;
   address: string;
   profile: string;
-  /** The live id; null for create. */
+  /** The live id; null for create. For replace, the old profile's (the one deleted). */
   id: number | null;
+  /** update/replace: the name the state records the profile under, when it differs from the config's; else null. */
+  renamed_from: string | null;
+  /** update: why it is re-sent although the config did not change it (modified outside the tool); else null. */
+  drift: string | null;
   before: ProfileViewJson | null;
   after: ProfileViewJson | null;
   /** adopt/update/replace: the fields that change; null for create and delete. */
@@ -44,10 +48,22 @@ export interface ProfileChangeJson {
   unknown: string[];
   /** Names of the environment variables the secrets come from (never the values). */
   secret_refs: { client_secret: string; token: string | null } | null;
-  /** replace: customers the old profile is unassigned from first; null otherwise. */
+  /** replace: customers moved to the new profile (assign the new, then unassign the old); null otherwise. */
+  moves: string[] | null;
+  /** replace: customers the old profile is unassigned from without a move; null otherwise. */
   unassign_from: string[] | null;
-  /** delete: true when prevent_destroy refuses it; null otherwise. */
+  /** replace: of moves and unassign_from, the customers whose unassign of the old profile uses force=true; null otherwise. */
+  forced: string[] | null;
+  /** replace: the name the new profile is created under until the old one is deleted; null otherwise. */
+  replacement_name: string | null;
+  /** replace: the id of a new profile an interrupted apply already created; null otherwise. */
+  replacement_id: number | null;
+  /** delete/replace: whether the profile has prevent_destroy; null otherwise. */
   prevent_destroy: boolean | null;
+  /** delete/replace: customers Workato counts on the live profile, and how many the state knows; null otherwise. */
+  customer_count: { live: number; known: number } | null;
+  /** Why the safety check refuses this change; null when it is not refused. */
+  refused: string | null;
 }
 
 export interface AssignmentChangeJson {
@@ -58,8 +74,14 @@ export interface AssignmentChangeJson {
   profile: string;
   /** swap: the profile of the same provider unassigned first; null otherwise. */
   previous: string | null;
-  /** unassign/swap: whether force=true is used; null for assign. */
+  /** unassign/swap: whether force=true is sent (exactly what apply sends); null for assign. */
   force: boolean | null;
+  /** unassign/swap without force: connections using the profile that leaves (the unassign will likely fail); else null. */
+  in_use: number | null;
+  /** assign: true when sent again to confirm what the state records (`apply --reassert`); null otherwise. */
+  reassert: boolean | null;
+  /** Why the safety check refuses this change; null when it is not refused. */
+  refused: string | null;
 }
 
 export type ChangeJson = ProfileChangeJson | AssignmentChangeJson;
@@ -74,8 +96,10 @@ export interface PlanJson {
   format_version: typeof PLAN_FORMAT_VERSION;
   summary: PlanSummary;
   changes: ChangeJson[];
-  unmanaged: { id: number; name: string; provider: string }[];
+  unmanaged: { id: number; name: string; provider: string; duplicate_of: string | null }[];
   warnings: { code: string; message: string }[];
+  drift: { code: string; address: string; message: string; repair: string }[];
+  refusals: { code: string; address: string | null; message: string }[];
   api_calls: ApiCallsJson;
 }
 
@@ -107,8 +131,13 @@ function toChangeJson(change: Change): ChangeJson {
       profile: change.profile,
       previous: change.action === 'swap' ? (change.previous ?? null) : null,
       force: unassigns ? change.force === true : null,
+      in_use: unassigns ? (change.inUse ?? null) : null,
+      reassert: unassigns ? null : change.reassert === true,
+      refused: change.refused ?? null,
     };
   }
+  const replacing = change.action === 'replace';
+  const destroying = replacing || change.action === 'delete';
   const comparing = change.action === 'adopt' || change.action === 'update' || change.action === 'replace';
   const refs = change.secretRefs;
   return {
@@ -117,13 +146,24 @@ function toChangeJson(change: Change): ChangeJson {
     address: change.address,
     profile: change.profile,
     id: change.id ?? null,
+    renamed_from: change.renamedFrom ?? null,
+    drift: change.drift ?? null,
     before: toViewJson(change.before),
     after: toViewJson(change.after),
     changed: comparing ? [...(change.changed ?? [])] : null,
     unknown: [...(change.unknown ?? [])],
     secret_refs: refs ? { client_secret: refs.client_secret, token: refs.token ?? null } : null,
-    unassign_from: change.action === 'replace' ? [...(change.unassignFrom ?? [])] : null,
-    prevent_destroy: change.action === 'delete' ? change.preventDestroy === true : null,
+    moves: replacing ? [...(change.moves ?? [])] : null,
+    unassign_from: replacing ? [...(change.unassignFrom ?? [])] : null,
+    forced: replacing ? [...(change.forced ?? [])] : null,
+    replacement_name: replacing ? (change.replacementName ?? null) : null,
+    replacement_id: replacing ? (change.replacementId ?? null) : null,
+    prevent_destroy: destroying ? change.preventDestroy === true : null,
+    customer_count:
+      destroying && change.customerCount
+        ? { live: change.customerCount.live, known: change.customerCount.known }
+        : null,
+    refused: change.refused ?? null,
   };
 }
 
@@ -140,8 +180,20 @@ export function toPlanJson(plan: Plan): PlanJson {
       id: profile.id,
       name: profile.name,
       provider: profile.provider,
+      duplicate_of: profile.duplicateOf ?? null,
     })),
     warnings: plan.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
+    drift: plan.drift.map((finding) => ({
+      code: finding.code,
+      address: finding.address,
+      message: finding.message,
+      repair: finding.repair,
+    })),
+    refusals: plan.refusals.map((refusal) => ({
+      code: refusal.code,
+      address: refusal.address,
+      message: refusal.message,
+    })),
     api_calls: {
       ...calls,
       total: countCalls(plan.apiCalls),

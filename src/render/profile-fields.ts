@@ -2,11 +2,11 @@
  * A profile change as rows of fields, each with what it was and what it becomes.
  * The text renderer shows the rows Terraform-style (`~ client_id = "a" -> "b"`); the
  * markdown renderer turns both sides into text and diffs them. Secrets are shown only
- * as phrases about them.
+ * as phrases about them. A refused change shows what it would do: the reason is shown
+ * beside it, and nothing is applied while any refusal stands.
  */
 import { type ProfileChange, type ProfileView, type SecretRefs, UNKNOWN } from '../plan/types.js';
 import { quote } from './escape.js';
-import { isRefused } from './summary.js';
 
 export type FieldName = 'id' | keyof ProfileView;
 export type FieldMark = 'same' | 'added' | 'removed' | 'changed';
@@ -45,6 +45,14 @@ function describeUnsetSecret(change: ProfileChange, field: SecretField): string 
     : `(known after apply: $${ref} is not set)`;
 }
 
+/** A secret re-sent after a change outside the tool whose variable is unset now. */
+function describeUnknownResent(change: ProfileChange, field: SecretField): string {
+  const ref = change.secretRefs?.[field];
+  return ref === undefined
+    ? '(unknown until apply: its variable is not set; re-sent)'
+    : `(unknown until apply: $${ref} is not set; re-sent)`;
+}
+
 function isUnknownSecret(change: ProfileChange, field: SecretField): boolean {
   return (change.unknown ?? []).includes(field) || change.after?.[field] === UNKNOWN;
 }
@@ -52,11 +60,11 @@ function isUnknownSecret(change: ProfileChange, field: SecretField): boolean {
 function describeIdRow(change: ProfileChange): FieldRow | undefined {
   if (change.id === undefined) return undefined;
   const id = String(change.id);
-  if (change.action === 'delete' && !isRefused(change)) {
-    return { field: 'id', mark: 'removed', before: id, secret: false };
-  }
+  if (change.action === 'delete') return { field: 'id', mark: 'removed', before: id, secret: false };
   if (change.action === 'replace') {
-    return { field: 'id', mark: 'changed', before: id, after: '(known after apply)', secret: false };
+    // An interrupted apply already made the new profile: it is re-used, so its id is known.
+    const after = change.replacementId === undefined ? '(known after apply)' : String(change.replacementId);
+    return { field: 'id', mark: 'changed', before: id, after, secret: false };
   }
   return { field: 'id', mark: 'same', before: id, after: id, secret: false };
 }
@@ -68,12 +76,16 @@ function describeSecretRow(change: ProfileChange, field: SecretField): FieldRow 
   if (will === undefined) {
     return before === undefined ? undefined : { field, mark: 'removed', before, secret: true };
   }
+  const listed = (change.changed ?? []).includes(field);
+  // Modified outside the tool: the config's secrets are sent again, changed or not.
+  const resent = change.drift !== undefined && listed;
   if (isUnknownSecret(change, field)) {
-    const after = describeUnsetSecret(change, field);
+    const after = resent ? describeUnknownResent(change, field) : describeUnsetSecret(change, field);
     return { field, mark: before === undefined ? 'added' : 'changed', before, after, secret: true };
   }
   if (before === undefined) return { field, mark: 'added', after: '(sensitive value)', secret: true };
-  if ((change.changed ?? []).includes(field)) {
+  if (resent) return { field, mark: 'changed', before, after: '(sensitive value, re-sent)', secret: true };
+  if (listed) {
     return { field, mark: 'changed', before, after: '(sensitive value changed)', secret: true };
   }
   return { field, mark: 'same', before, after: before, secret: true };
@@ -92,13 +104,15 @@ function describePlainRow(
   if (after === undefined) return { field, mark: 'removed', before, secret: false };
   if (was === will) return { field, mark: 'same', before, after, secret: false };
   // Workato assigns one profile per provider, so a new provider is a new profile.
-  const note = change.action === 'replace' && field === 'provider' ? 'forces replacement' : undefined;
+  let note: string | undefined;
+  if (change.action === 'replace' && field === 'provider') note = 'forces replacement';
+  if (change.action === 'update' && field === 'name') note = 'renamed in place';
   return { field, mark: 'changed', before, after, secret: false, ...(note ? { note } : {}) };
 }
 
 /** The rows of a profile change, in a fixed order: id, name, provider, client_id, client_secret, token. */
 export function describeProfileFields(change: ProfileChange): FieldRow[] {
-  if (change.action === 'create' || (change.action === 'delete' && !isRefused(change))) {
+  if (change.action === 'create' || change.action === 'delete') {
     // Only one side exists: every row is added (create) or removed (delete).
     const creating = change.action === 'create';
     const rows: FieldRow[] = [];
@@ -117,19 +131,6 @@ export function describeProfileFields(change: ProfileChange): FieldRow[] {
           ? { field, mark: 'added', after: text, secret }
           : { field, mark: 'removed', before: text, secret },
       );
-    }
-    return rows;
-  }
-  if (isRefused(change)) {
-    // Nothing will happen: the live profile is shown unchanged.
-    const rows: FieldRow[] = [];
-    const id = describeIdRow(change);
-    if (id) rows.push(id);
-    for (const field of VIEW_FIELDS) {
-      const value = change.before?.[field];
-      if (value === undefined) continue;
-      const text = isSecretField(field) ? describeLiveSecret(value) : quote(value);
-      rows.push({ field, mark: 'same', before: text, after: text, secret: isSecretField(field) });
     }
     return rows;
   }

@@ -1,16 +1,19 @@
 /** Counts shared by every format, so the text, markdown and JSON summaries agree. */
-import type { Action, Change, Plan } from '../plan/types.js';
+import { type Action, type Change, type Plan, STEP_ORDER } from '../plan/types.js';
 import { formatCount } from './numbers.js';
 
-/** Changes per action (in apply's step order), plus how many deletes prevent_destroy refuses. */
-export type PlanSummary = Record<Action, number> & { refused: number };
+/**
+ * Changes per action (in apply's step order); of them, how many are refused; how many
+ * reasons refuse the plan (refused changes' and the plan's own); how many drift findings.
+ */
+export type PlanSummary = Record<Action, number> & { refused: number; refusals: number; drift: number };
 
-/** A delete that prevent_destroy forbids: in the plan so the operator sees it, never applied. */
+/** A change the safety check refuses: in the plan so the operator sees it and why, never applied. */
 export function isRefused(change: Change): boolean {
-  return change.kind === 'profile' && change.action === 'delete' && change.preventDestroy === true;
+  return change.refused !== undefined;
 }
 
-export function summarizePlan(plan: Pick<Plan, 'changes'>): PlanSummary {
+export function summarizePlan(plan: Pick<Plan, 'changes' | 'drift' | 'refusals'>): PlanSummary {
   const summary: PlanSummary = {
     create: 0,
     adopt: 0,
@@ -21,6 +24,8 @@ export function summarizePlan(plan: Pick<Plan, 'changes'>): PlanSummary {
     unassign: 0,
     delete: 0,
     refused: 0,
+    refusals: plan.refusals.length,
+    drift: plan.drift.length,
   };
   for (const change of plan.changes) {
     summary[change.action] += 1;
@@ -30,20 +35,26 @@ export function summarizePlan(plan: Pick<Plan, 'changes'>): PlanSummary {
 }
 
 /**
- * `1 to create, 0 to adopt, 2 to update, 1 to replace, 1 to delete; 14 to assign, 2 to unassign, 1 to swap.`
- * Every count is shown, zeros too, so lines from two plans compare at a glance.
+ * `1 to create, 0 to adopt, 2 to update, 1 to replace, 1 to delete (1 refused); 14 to assign, 2 to unassign, 1 to swap.`
+ * Every count is shown, zeros too, so lines from two plans compare at a glance; an
+ * action with refused changes says how many of them are refused.
  */
-export function formatSummary(summary: PlanSummary): string {
-  const n = formatCount;
-  const deletes =
-    summary.refused > 0
-      ? `${n(summary.delete)} to delete (${n(summary.refused)} refused)`
-      : `${n(summary.delete)} to delete`;
-  return (
-    `${n(summary.create)} to create, ${n(summary.adopt)} to adopt, ${n(summary.update)} to update, ` +
-    `${n(summary.replace)} to replace, ${deletes}; ` +
-    `${n(summary.assign)} to assign, ${n(summary.unassign)} to unassign, ${n(summary.swap)} to swap.`
-  );
+export function formatSummary(plan: Pick<Plan, 'changes'>): string {
+  const counts = Object.fromEntries(STEP_ORDER.map((action) => [action, { all: 0, refused: 0 }])) as Record<
+    Action,
+    { all: number; refused: number }
+  >;
+  for (const change of plan.changes) {
+    counts[change.action].all += 1;
+    if (isRefused(change)) counts[change.action].refused += 1;
+  }
+  const part = (action: Action) => {
+    const { all, refused } = counts[action];
+    return `${formatCount(all)} to ${action}${refused > 0 ? ` (${formatCount(refused)} refused)` : ''}`;
+  };
+  const profiles = (['create', 'adopt', 'update', 'replace', 'delete'] as const).map(part).join(', ');
+  const assignments = (['assign', 'unassign', 'swap'] as const).map(part).join(', ');
+  return `${profiles}; ${assignments}.`;
 }
 
 /** Names of the secret variables that are unset now but that apply will need, sorted. */

@@ -1,21 +1,32 @@
 /**
  * The plan for a terminal or a CI log, in Terraform's shape: a legend of symbols,
- * one block per profile change, one line per assignment change, then the totals.
- * Changes are listed in the plan's order, which is the order apply runs them in.
+ * one block per profile change, one line per assignment change, then the totals,
+ * the drift no change repairs, and last (where a CI log is read first) every reason
+ * apply is refused. Changes are listed in the plan's order, which is the order
+ * apply runs them in; a refused change is shown with what it would do and why not.
  */
 import type {
   AssignmentChange,
   Change,
+  DriftFinding,
   Plan,
   ProfileChange,
+  Refusal,
   UnmanagedProfile,
   Warning,
 } from '../plan/types.js';
 import { countCalls, formatApiCalls } from './cost.js';
 import { quote, revealHidden } from './escape.js';
-import { formatCount, pluralize } from './numbers.js';
+import { pluralize } from './numbers.js';
+import {
+  describeCustomerCount,
+  describeInUse,
+  describeNoChanges,
+  describeReassert,
+  refusalAddress,
+} from './phrases.js';
 import { describeProfileFields, type FieldRow } from './profile-fields.js';
-import { formatSummary, isRefused, listUnsetVariables, summarizePlan } from './summary.js';
+import { formatSummary, isRefused, listUnsetVariables } from './summary.js';
 
 export interface TextOptions {
   /** ANSI colours, as Terraform uses them. The caller decides (TTY, NO_COLOR, --no-color). */
@@ -82,61 +93,169 @@ function gutter(symbol: ActionSymbol, paint: Paint): string {
   return `${' '.repeat(3 - symbol.length)}${paintSymbol(symbol, paint)}`;
 }
 
+/** What the plan uses, for the legend: actions, plus `refused`, `rename` and `force`. */
+function collectUsed(changes: readonly Change[]): Set<string> {
+  const used = new Set<string>();
+  for (const change of changes) {
+    used.add(isRefused(change) ? 'refused' : change.action);
+    const renames =
+      change.kind === 'profile' && change.action === 'update' && change.renamedFrom !== undefined;
+    if (renames && !isRefused(change)) {
+      used.add('rename');
+    }
+    if (change.kind === 'assignment' ? change.force === true : (change.forced ?? []).length > 0) {
+      used.add('force');
+    }
+  }
+  return used;
+}
+
 /** Only the symbols this plan uses, each explained for the actions that use it. */
 function renderLegend(changes: readonly Change[], paint: Paint): string[] {
-  const used = new Set<string>();
-  for (const change of changes) used.add(isRefused(change) ? 'refused' : change.action);
+  const used = collectUsed(changes);
   const explain: Record<ActionSymbol, string[]> = {
     '+': [used.has('create') ? 'create' : '', used.has('assign') ? 'assign to a customer' : ''],
     '<=': [
       used.has('adopt') ? 'adopt: take an existing profile under management; its secret is written once' : '',
     ],
-    '~': [used.has('update') ? 'update in place' : ''],
+    '~': [used.has('update') ? 'update in place' : '', used.has('rename') ? 'rename in place' : ''],
     '-/+': [
-      used.has('replace') ? 'replace: delete, then create again' : '',
+      used.has('replace')
+        ? 'replace: a new provider needs a new profile; each customer is moved to it before the old one is deleted'
+        : '',
       used.has('swap')
         ? "swap: unassign the customer's profile for the same provider, then assign this one"
         : '',
     ],
     '-': [used.has('delete') ? 'delete' : '', used.has('unassign') ? 'unassign from a customer' : ''],
-    '!': [used.has('refused') ? 'refused: prevent_destroy is set, so the profile will not be deleted' : ''],
+    '!': [
+      used.has('refused')
+        ? 'refused: apply will not run while this change is refused (the reason is shown)'
+        : '',
+    ],
   };
   const lines = ['Resource actions are indicated with the following symbols:'];
   for (const symbol of SYMBOLS) {
     const parts = explain[symbol].filter((part) => part !== '');
-    // Short phrases read as alternatives; the replace and swap explanations need a stronger break.
-    const joined = parts.join(symbol === '-/+' ? '; ' : ', or ');
-    if (parts.length > 0) lines.push(`${gutter(symbol, paint)} ${joined}`);
+    // Short phrases read as alternatives; the replace and swap explanations get a line each.
+    if (symbol === '-/+') for (const part of parts) lines.push(`${gutter(symbol, paint)} ${part}`);
+    else if (parts.length > 0) lines.push(`${gutter(symbol, paint)} ${parts.join(', or ')}`);
   }
-  if (used.has('unassign') || used.has('swap')) {
+  if (used.has('unassign') || used.has('swap') || used.has('force')) {
     lines.push(
-      '    force=true unassigns even while connections in the workspace use the profile;',
-      '    with force=false Workato refuses to unassign a profile that is in use.',
+      '    (force) marks an unassign sent with force=true: it goes through even while connections in the',
+      '    workspace use the profile; without it, Workato refuses to unassign a profile that is in use.',
     );
   }
   return lines;
 }
 
+/** `will be created`, or `would be created` for a change that is refused. */
 function describeProfileAction(change: ProfileChange): string {
-  if (isRefused(change)) return 'will NOT be deleted: prevent_destroy is set, so the delete is refused';
+  const will = isRefused(change) ? 'would' : 'will';
   switch (change.action) {
     case 'create':
-      return 'will be created';
+      return `${will} be created`;
     case 'adopt':
-      return `will be adopted (id ${change.id}): taken under management, its secret written once`;
+      return `${will} be adopted (id ${change.id}): taken under management, its secret written once`;
     case 'update':
-      return 'will be updated in place';
+      return change.renamedFrom === undefined
+        ? `${will} be updated in place`
+        : `${will} be renamed in place from ${quote(change.renamedFrom)}`;
     case 'replace':
-      return 'must be replaced';
+      return isRefused(change) ? 'would be replaced' : 'must be replaced';
     case 'delete':
-      return 'will be deleted';
+      return `${will} be deleted`;
   }
 }
 
 /** Unchanged fields still shown: they say which profile this is. */
 const CONTEXT_FIELDS = new Set(['id', 'provider']);
-/** How many customers a replace lists by name before it only counts them. */
-const LISTED_CUSTOMERS = 10;
+/** Comment lines holding a list of customers are wrapped at this width. */
+const WRAP_AT = 100;
+
+/** Customer keys, quoted, all of them (the text is the full plan), on comment lines of their own. */
+function wrapCustomers(customers: readonly string[]): string[] {
+  const indent = '  #        ';
+  const lines: string[] = [];
+  let line = '';
+  customers.forEach((customer, i) => {
+    const item = `${quote(customer)}${i < customers.length - 1 ? ',' : ''}`;
+    if (line !== '' && indent.length + line.length + 1 + item.length > WRAP_AT) {
+      lines.push(`${indent}${line}`);
+      line = '';
+    }
+    line += line === '' ? item : ` ${item}`;
+  });
+  if (line !== '') lines.push(`${indent}${line}`);
+  return lines;
+}
+
+/** How a replace runs, step by step: what a reviewer needs to trust that no customer is left without a profile. */
+function describeReplaceSteps(change: ProfileChange): string[] {
+  const moves = change.moves ?? [];
+  const unassignFrom = change.unassignFrom ?? [];
+  const forced = change.forced ?? [];
+  const newName = change.replacementName;
+  const runs = isRefused(change) ? 'would run' : 'runs';
+  const lines = [`  # the replace ${runs} in this order, so that no customer is left without a profile:`];
+  const steps: { text: string; customers?: readonly string[] }[] = [];
+  if (change.replacementId !== undefined) {
+    const named = newName === undefined ? '' : ` as ${quote(newName)}`;
+    steps.push({
+      text: `re-use the new profile (id ${change.replacementId}), made${named} by an interrupted apply`,
+    });
+  } else {
+    steps.push({
+      text: newName === undefined ? 'create the new profile' : `create the new profile as ${quote(newName)}`,
+    });
+  }
+  if (moves.length > 0) {
+    steps.push({
+      text: `move ${pluralize(moves.length, 'customer')} to it (assign the new one, then unassign the old one):`,
+      customers: moves,
+    });
+  }
+  if (unassignFrom.length > 0) {
+    steps.push({
+      text: `unassign the old profile from ${pluralize(unassignFrom.length, 'customer')} not moved:`,
+      customers: unassignFrom,
+    });
+  }
+  const old = change.id === undefined ? 'the old profile' : `the old profile (id ${change.id})`;
+  const finalName = change.after?.name ?? change.profile;
+  steps.push({
+    text:
+      newName === undefined || newName === finalName
+        ? `delete ${old}`
+        : `delete ${old}, then rename the new one ${quote(finalName)}`,
+  });
+  steps.forEach((step, i) => {
+    lines.push(`  #   ${i + 1}. ${step.text}`);
+    if (step.customers !== undefined) lines.push(...wrapCustomers(step.customers));
+  });
+  if (forced.length > 0) {
+    lines.push(
+      `  #   the old profile's unassign sends force=true for ${pluralize(forced.length, 'customer')}:`,
+      ...wrapCustomers(forced),
+    );
+  }
+  return lines;
+}
+
+/** The comment lines above a profile change's block: what happens, why, and what to know. */
+function describeProfileChange(change: ProfileChange, paint: Paint): string[] {
+  const address = revealHidden(change.address);
+  const fact = change.preventDestroy === true ? ' (prevent_destroy is set)' : '';
+  const lines = [paint('bold', `  # ${address} ${describeProfileAction(change)}${fact}`)];
+  if (change.refused !== undefined) lines.push(paint('red', `  # refused: ${revealHidden(change.refused)}`));
+  // The reason says what happened, e.g. `modified outside workato-oauth: updated_at ... -> ...`.
+  if (change.drift !== undefined) lines.push(paint('yellow', `  # ${revealHidden(change.drift)}`));
+  const count = describeCustomerCount(change.customerCount);
+  if (count !== undefined) lines.push(`  # ${count}`);
+  if (change.action === 'replace') lines.push(...describeReplaceSteps(change));
+  return lines;
+}
 
 function renderFieldRow(row: FieldRow, width: number, paint: Paint): string {
   const mark = {
@@ -154,34 +273,14 @@ function renderFieldRow(row: FieldRow, width: number, paint: Paint): string {
 
 function renderProfileChange(change: ProfileChange, paint: Paint): string[] {
   const address = revealHidden(change.address);
-  const lines = [paint('bold', `  # ${address} ${describeProfileAction(change)}`)];
-  if (change.action === 'replace' && (change.unassignFrom ?? []).length > 0) {
-    const customers = change.unassignFrom ?? [];
-    const listed = customers.slice(0, LISTED_CUSTOMERS).map(quote).join(', ');
-    const more =
-      customers.length > LISTED_CUSTOMERS
-        ? ` and ${formatCount(customers.length - LISTED_CUSTOMERS)} more`
-        : '';
-    lines.push(
-      paint(
-        'bold',
-        `  # (unassigns it from ${pluralize(customers.length, 'customer')} first: ${listed}${more}; ` +
-          'then the new profile is assigned per the configuration)',
-      ),
-    );
-  }
-  const symbol = symbolOf(change);
-  if (symbol === '!') {
-    lines.push(`${gutter(symbol, paint)} ${address}${change.id === undefined ? '' : ` (id ${change.id})`}`);
-    return lines;
-  }
+  const lines = describeProfileChange(change, paint);
   const rows = describeProfileFields(change);
   // Terraform hides unchanged attributes on in-place changes; create and delete show everything.
   const hideSame = change.action !== 'create' && change.action !== 'delete';
   const shown = rows.filter((row) => !hideSame || row.mark !== 'same' || CONTEXT_FIELDS.has(row.field));
   const hidden = rows.length - shown.length;
   const width = Math.max(0, ...shown.map((row) => row.field.length));
-  lines.push(`${gutter(symbol, paint)} ${address} {`);
+  lines.push(`${gutter(symbolOf(change), paint)} ${address} {`);
   for (const row of shown) lines.push(renderFieldRow(row, width, paint));
   if (hidden > 0) lines.push(`        # (${pluralize(hidden, 'unchanged attribute')} hidden)`);
   lines.push('    }');
@@ -190,27 +289,49 @@ function renderProfileChange(change: ProfileChange, paint: Paint): string[] {
 
 function renderAssignmentChange(change: AssignmentChange, paint: Paint): string {
   const head = `${gutter(symbolOf(change), paint)} ${revealHidden(change.address)}`;
-  const force = `force=${change.force === true}`;
-  switch (change.action) {
-    case 'assign':
-      return head;
-    case 'unassign':
-      return `${head} (${force})`;
-    case 'swap': {
-      const previous = change.previous === undefined ? "the customer's profile" : quote(change.previous);
-      return `${head} (replaces ${previous}, same provider; ${force})`;
-    }
+  const details: string[] = [];
+  // `!` hides the action, so a refused change names it.
+  if (isRefused(change)) details.push(change.action);
+  if (change.action === 'swap') {
+    const previous = change.previous === undefined ? "the customer's profile" : quote(change.previous);
+    details.push(`replaces ${previous}, same provider`);
   }
+  if (change.action !== 'assign' && change.force === true) details.push('force');
+  const notes: string[] = [];
+  for (const note of [describeInUse(change), describeReassert(change)]) if (note) notes.push(note);
+  let line = details.length > 0 ? `${head} (${details.join('; ')})` : head;
+  if (notes.length > 0) line += ` # ${notes.join('; ')}`;
+  if (change.refused !== undefined) line += paint('red', ` # refused: ${revealHidden(change.refused)}`);
+  return line;
 }
 
 function renderUnmanaged(unmanaged: readonly UnmanagedProfile[]): string[] {
   if (unmanaged.length === 0) return [];
+  const duplicates = unmanaged.some((profile) => profile.duplicateOf !== undefined);
+  const which = duplicates
+    ? "that the configuration does not list, or that share a managed profile's name"
+    : 'that the configuration does not list';
   return [
     '',
-    `Not managed, left alone: ${pluralize(unmanaged.length, 'profile')} in the workspace that the configuration does not list:`,
-    ...unmanaged.map(
-      (profile) => `    id ${profile.id} ${quote(profile.name)} (provider ${quote(profile.provider)})`,
-    ),
+    `Not managed, left alone: ${pluralize(unmanaged.length, 'profile')} in the workspace ${which}:`,
+    ...unmanaged.map((profile) => {
+      const line = `    id ${profile.id} ${quote(profile.name)} (provider ${quote(profile.provider)})`;
+      return profile.duplicateOf === undefined
+        ? line
+        : `${line}: another profile named ${quote(profile.duplicateOf)}; left alone`;
+    }),
+  ];
+}
+
+function renderDrift(drift: readonly DriftFinding[], paint: Paint): string[] {
+  if (drift.length === 0) return [];
+  return [
+    '',
+    `${paint('yellow', paint('bold', 'Drift:'))} ${pluralize(drift.length, 'change')} made outside workato-oauth that this plan does not repair:`,
+    ...drift.flatMap((finding) => [
+      `  ${revealHidden(finding.address)}: ${revealHidden(finding.message)} (${revealHidden(finding.code)})`,
+      `      repair: ${revealHidden(finding.repair)}`,
+    ]),
   ];
 }
 
@@ -221,11 +342,25 @@ function renderWarnings(warnings: readonly Warning[], paint: Paint): string[] {
   ]);
 }
 
+/** Last, where a CI log is read first: every reason apply will not run. */
+function renderRefusals(refusals: readonly Refusal[], paint: Paint): string[] {
+  if (refusals.length === 0) return [];
+  return [
+    '',
+    paint('red', paint('bold', 'Apply is refused:')),
+    ...refusals.map((refusal) => {
+      const address = refusalAddress(refusal);
+      const where = address === undefined ? '' : `${revealHidden(address)}: `;
+      return `  ${where}${revealHidden(refusal.message)} (${revealHidden(refusal.code)})`;
+    }),
+  ];
+}
+
 export function renderText(plan: Plan, options: TextOptions): string {
   const paint = makePainter(options.color);
   const lines: string[] = [];
   if (plan.changes.length === 0) {
-    lines.push('No changes. The workspace matches the configuration.');
+    lines.push(describeNoChanges(plan));
   } else {
     lines.push(...renderLegend(plan.changes, paint), '', 'workato-oauth will perform the following actions:');
     let previous: Change['kind'] | undefined;
@@ -239,7 +374,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
       }
       previous = change.kind;
     }
-    lines.push('', `${paint('bold', 'Plan:')} ${formatSummary(summarizePlan(plan))}`);
+    lines.push('', `${paint('bold', 'Plan:')} ${formatSummary(plan)}`);
     if (countCalls(plan.apiCalls) > 0) lines.push(formatApiCalls(plan));
     const unset = listUnsetVariables(plan);
     if (unset.length > 0) {
@@ -247,6 +382,11 @@ export function renderText(plan: Plan, options: TextOptions): string {
       lines.push(`Note: apply needs these variables, which are not set now: ${names}.`);
     }
   }
-  lines.push(...renderUnmanaged(plan.unmanaged), ...renderWarnings(plan.warnings, paint));
+  lines.push(
+    ...renderDrift(plan.drift, paint),
+    ...renderUnmanaged(plan.unmanaged),
+    ...renderWarnings(plan.warnings, paint),
+    ...renderRefusals(plan.refusals, paint),
+  );
   return `${lines.join('\n')}\n`;
 }

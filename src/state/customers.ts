@@ -49,3 +49,12 @@ export function dropEmptyCustomers(state: State): boolean {
   }
   return dropped;
 }
+
+/** How many customers the state records holding each profile, by the state's profile name. */
+export function countStateHolders(state: State): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const customer of Object.values(state.customers)) {
+    for (const profile of new Set(customer.profiles)) counts.set(profile, (counts.get(profile) ?? 0) + 1);
+  }
+  return counts;
+}

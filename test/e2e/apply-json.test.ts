@@ -21,6 +21,7 @@ describe('apply --format json', () => {
       action: 'create',
       status: 'done',
       reason: null,
+      note: null,
     });
     expect(report.plan.summary.assign).toBe(18);
     // 2 reads to plan, 4 creates, 18 assigns.

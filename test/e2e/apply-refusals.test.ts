@@ -50,8 +50,8 @@ describe('apply refuses, before any mutating request', () => {
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
-      '# profile["Acme Zoom app"] will be deleted',
-      'error: apply refused:\n  the plan deletes 1 profile(s); pass --allow-delete to allow it\n',
+      '# profile["Acme Zoom app"] would be deleted',
+      'error: apply refused:\n  profile["Acme Zoom app"] would be deleted; pass --allow-delete to allow it\n',
     );
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
 
@@ -70,7 +70,7 @@ describe('apply refuses, before any mutating request', () => {
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
-      '# profile["Acme Salesforce app"] will NOT be deleted',
+      '# profile["Acme Salesforce app"] would be deleted (prevent_destroy is set)',
       'profile["Acme Salesforce app"] has prevent_destroy; to delete it, first apply it with prevent_destroy: false, then remove it',
     );
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
@@ -87,8 +87,8 @@ describe('apply refuses, before any mutating request', () => {
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
-      '# profile["Acme Salesforce app"] must be replaced',
-      'profile["Acme Salesforce app"] has prevent_destroy, and a new provider replaces it (delete, then create); to allow it, first apply it with prevent_destroy: false',
+      '# profile["Acme Salesforce app"] would be replaced',
+      'profile["Acme Salesforce app"] has prevent_destroy, and a new provider replaces it (the old profile is deleted); to allow it, first apply it with prevent_destroy: false',
     );
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
   });
@@ -104,28 +104,36 @@ describe('apply refuses, before any mutating request', () => {
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
-      '# profile["Acme Zoom app"] must be replaced',
-      'the plan deletes 1 profile(s) (1 of them to recreate for a new provider); pass --allow-delete to allow it',
+      '# profile["Acme Zoom app"] would be replaced',
+      'profile["Acme Zoom app"] would be replaced for a new provider, which deletes the old profile; pass --allow-delete to allow it',
     );
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
 
     const allowed = await world.run([...APPLY, '--allow-delete']);
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
-    expect(allowed.stdout).toContain('Apply complete: 5 done, 0 failed, 0 skipped.');
-    // Unassigned from its 4 customers, deleted, created anew, assigned again.
-    const kinds = mutationsSince(world.emulator, mark).map((e) =>
+    expect(allowed.stdout).toContain('Apply complete: 1 done, 0 failed, 0 skipped.');
+    // Made beside the old one, its 4 customers moved (each gets the new one before it loses
+    // the old one), the old one deleted, the new one renamed.
+    const writes = mutationsSince(world.emulator, mark);
+    const kinds = writes.map((e) =>
       e.path.endsWith('/assign')
         ? 'assign'
         : e.path.includes('/unassign')
           ? 'unassign'
           : `${e.method} profile`,
     );
-    expect(kinds).toEqual([
-      ...Array(4).fill('unassign'),
-      'DELETE profile',
-      'POST profile',
-      ...Array(4).fill('assign'),
-    ]);
+    expect(kinds[0]).toBe('POST profile');
+    expect(kinds.slice(-2)).toEqual(['DELETE profile', 'PUT profile']);
+    expect(kinds.filter((k) => k === 'assign')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'unassign')).toHaveLength(4);
+    for (const customer of ['4569', 'EA2304', 'EA2306', 'EA2308']) {
+      const at = (action: string) =>
+        writes.findIndex(
+          (e) =>
+            e.path.includes(`/managed_users/${encodeURIComponent(customer)}/`) && e.path.includes(action),
+        );
+      expect(at('/assign'), customer).toBeLessThan(at('/unassign'));
+    }
     const again = await world.run(['plan', '--detailed-exitcode', ...FAST]);
     expect(again.code, again.stdout).toBe(0);
   });
@@ -167,17 +175,17 @@ describe('apply refuses, before any mutating request', () => {
     expect(mutationsSince(world.emulator)).toEqual([]);
   });
 
-  it('with secrets unset at apply time: exit 1 naming the variables', async () => {
+  it('with secrets unset at apply time: exit 3 naming the variables', async () => {
     world = await startApplyWorld();
     const env = { HUBSPOT_CLIENT_SECRET: undefined, SLACK_APP_TOKEN: undefined };
     const refused = await world.runCombined(APPLY, { env });
-    expect(refused.code, refused.output).toBe(1);
+    expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
-      'Plan: 4 to create',
-      'error: apply needs these environment variables, which are not set: ' +
-        '$HUBSPOT_CLIENT_SECRET (profile["Acme HubSpot OAuth app"].client_secret), ' +
-        '$SLACK_APP_TOKEN (profile["Acme Slack app"].token)\n',
+      'Plan: 4 to create (2 refused)',
+      'error: apply refused:\n' +
+        '  profile["Acme HubSpot OAuth app"].client_secret needs $HUBSPOT_CLIENT_SECRET, which is not set\n' +
+        '  profile["Acme Slack app"].token needs $SLACK_APP_TOKEN, which is not set\n',
     );
     expect(mutationsSince(world.emulator)).toEqual([]);
 
@@ -187,9 +195,9 @@ describe('apply refuses, before any mutating request', () => {
     const fromFile = await world.runCombined(['apply', 'p.json', '--auto-approve', ...FAST], {
       env: { ZOOM_CLIENT_SECRET: undefined },
     });
-    expect(fromFile.code, fromFile.output).toBe(1);
+    expect(fromFile.code, fromFile.output).toBe(3);
     expect(fromFile.output).toContain(
-      'error: apply needs these environment variables, which are not set: $ZOOM_CLIENT_SECRET (profile["Acme Zoom app"].client_secret)\n',
+      'profile["Acme Zoom app"].client_secret needs $ZOOM_CLIENT_SECRET, which is not set\n',
     );
     expect(mutationsSince(world.emulator)).toEqual([]);
   });

@@ -411,7 +411,8 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
         const env = await makeRichScenario(w);
         const json = await checkFormats(w, env);
         expect(json.summary).toMatchObject({ create: 1, update: 1, swap: 1, assign: 1, unassign: 2 });
-        expect(json.warnings.map((warning) => warning.code)).toEqual(['assignment-count-drift']);
+        expect(json.warnings).toEqual([]);
+        expect(json.drift.map((finding) => finding.code)).toEqual(['assignment-count-drift']);
       },
       SLOW_TEST_MS,
     );
@@ -425,7 +426,9 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
           return { format, debug, result: await w.run(args, { env }), planFile };
         }),
       );
-      let json: { summary: Record<string, number>; warnings: { code: string }[] } | undefined;
+      let json:
+        | { summary: Record<string, number>; warnings: { code: string }[]; drift: { code: string }[] }
+        | undefined;
       for (const { format, debug, result, planFile } of await Promise.all(runs)) {
         expect(result.code, result.stderr).toBe(0);
         const written = await readFile(planFile, 'utf8');
@@ -556,7 +559,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     });
   });
 
-  it('warns when someone assigned or unassigned outside the tool, naming the profile and both counts', async () => {
+  it('reports drift when someone assigned or unassigned outside the tool, naming the profile and both counts', async () => {
     const w = await openWorld();
     const state = await applyExample(w);
     const hubspot = state.profiles['Acme HubSpot OAuth app']!.id;
@@ -568,16 +571,20 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       `/api/managed_users/EA2308/custom_oauth_profiles/${zoom}/unassign?force=false`,
     );
 
+    // Drift: a scheduled `plan --detailed-exitcode` exits 2 for it.
     const result = await runCounted(w, ['plan', '--detailed-exitcode']);
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.calls).toEqual([PROFILE_LISTING]);
-    expect(lines(result.stdout, 'Warning')).toEqual([
-      `Warning (assignment-count-drift): profile "Acme HubSpot OAuth app" (id ${hubspot}): Workato counts 7 customer(s), the state records 6; assigned or unassigned outside workato-oauth?`,
-      `Warning (assignment-count-drift): profile "Acme Zoom app" (id ${zoom}): Workato counts 3 customer(s), the state records 4; assigned or unassigned outside workato-oauth?`,
-    ]);
+    expect(result.stdout).toContain(
+      `profile["Acme HubSpot OAuth app"]: id ${hubspot}: Workato counts 7 customer(s), the state records 6; assigned or unassigned outside workato-oauth`,
+    );
+    expect(result.stdout).toContain(
+      `profile["Acme Zoom app"]: id ${zoom}: Workato counts 3 customer(s), the state records 4; assigned or unassigned outside workato-oauth`,
+    );
+    expect(result.stdout).toContain('repair: workato-oauth apply --reassert');
 
     const markdown = await w.run(['plan', '--format', 'markdown']);
-    expect(markdown.stdout).toContain('### Warnings');
+    expect(markdown.stdout).toContain('### Drift');
     expect(markdown.stdout).toContain('Workato counts 7 customer(s), the state records 6');
   });
 
@@ -597,7 +604,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     const result = await runCounted(w, ['plan', '--detailed-exitcode', '--out', 'plan.json']);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain(
-      '  # profile["Acme Salesforce app"] will NOT be deleted: prevent_destroy is set, so the delete is refused',
+      '  # profile["Acme Salesforce app"] would be deleted (prevent_destroy is set)',
     );
     expect(result.stdout).toContain('1 to delete (1 refused)');
     expect(result.stderr).toContain(

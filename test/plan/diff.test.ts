@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computePlan, PlanError, type PlanInput } from '../../src/plan/diff.js';
+import { computePlan, type PlanInput } from '../../src/plan/diff.js';
 import { findRefusals } from '../../src/plan/safety.js';
 import type { AssignmentChange, Plan, ProfileChange } from '../../src/plan/types.js';
 import { customer, desired, live, profile, secrets, state, stateProfile } from './builders.js';
@@ -119,25 +119,155 @@ describe('computePlan', () => {
     );
   });
 
-  it('refuses two live profiles with one managed name, naming both ids', () => {
+  it('adopts the earliest of two live profiles with one name, and lists the other as a duplicate', () => {
     const d = desired([profile(HUB, 'hubspot')], []);
-    const run = () =>
-      plan({ desired: d, state: state(), live: [live(10, HUB, 'hubspot'), live(11, HUB, 'hubspot')] });
-    expect(run).toThrow(PlanError);
-    expect(run).toThrow(/ids 10, 11/);
+    const p = plan({
+      desired: d,
+      state: state(),
+      live: [live(11, HUB, 'hubspot'), live(10, HUB, 'hubspot')],
+    });
+    expect(summary(p)).toEqual(['adopt profile["Acme HubSpot"]']);
+    expect((p.changes[0] as ProfileChange).id).toBe(10);
+    expect(p.unmanaged).toEqual([{ id: 11, name: HUB, provider: 'hubspot', duplicateOf: HUB }]);
   });
 
-  it('replaces a profile whose provider changed, unassigning it first and assigning anew', () => {
+  it('finds a managed profile by its id: another of the same name is a duplicate, not a blocker', () => {
+    const world = converged();
+    const p = plan({ ...world, live: [live(5, HUB, 'hubspot'), ...world.live] });
+    expect(p.changes).toEqual([]);
+    expect(p.unmanaged).toEqual([{ id: 5, name: HUB, provider: 'hubspot', duplicateOf: HUB }]);
+    expect(p.warnings.map((w) => w.code)).toEqual(['duplicate-name']);
+  });
+
+  it('replaces a profile whose provider changed by moving each customer to the new one', () => {
     const world = converged();
     const d = desired([profile(HUB, 'salesforce')], world.desired.customers as never);
     const p = plan({ ...world, desired: d });
+    expect(summary(p)).toEqual(['replace profile["Acme HubSpot"]']);
+    const replace = p.changes[0] as ProfileChange;
+    expect(replace.moves).toEqual(['7', 'E:A1']);
+    expect(replace.unassignFrom).toEqual([]);
+    expect(replace.replacementName).toBe('Acme HubSpot (replacing id 10)');
+    expect(replace.customerCount).toEqual({ live: 2, known: 2 });
+    // create, delete, rename; an assign and an unassign per customer moved
+    expect(p.apiCalls).toEqual({ profiles: 3, embedded: 4 });
+  });
+
+  it('a replace only unassigns the customers the config no longer gives the profile', () => {
+    const world = converged();
+    const d = desired([profile(HUB, 'salesforce')], [customer({ id: 7 }, [HUB], true)]);
+    const replace = plan({ ...world, desired: d }).changes[0] as ProfileChange;
+    expect(replace.moves).toEqual(['7']);
+    expect(replace.unassignFrom).toEqual(['E:A1']);
+    expect(replace.forced).toEqual(['7']);
+  });
+
+  it('resumes an interrupted replace: the recorded replacement is reused, its holders not moved again', () => {
+    const world = converged();
+    const temp = 'Acme HubSpot (replacing id 10)';
+    world.state.profiles[temp] = stateProfile(20, 'salesforce', { rename_to: HUB });
+    world.state.customers['7'] = { id: 7, profiles: [temp] };
+    world.live.push(live(20, temp, 'salesforce', { oem_customers_count: 1 }));
+    world.live[0]!.oem_customers_count = 1;
+    const d = desired([profile(HUB, 'salesforce')], world.desired.customers as never);
+    const p = plan({ ...world, desired: d });
+    expect(summary(p)).toEqual(['replace profile["Acme HubSpot"]']);
+    const replace = p.changes[0] as ProfileChange;
+    expect(replace.replacementId).toBe(20);
+    expect(replace.replacementName).toBe(temp);
+    expect(replace.moves).toEqual(['E:A1']);
+    expect(replace.unassignFrom).toEqual([]);
+  });
+
+  it('finishes a replace whose old profile is already deleted: one rename', () => {
+    const world = converged();
+    const temp = 'Acme HubSpot (replacing id 10)';
+    world.state.profiles[temp] = stateProfile(20, 'salesforce', { rename_to: HUB });
+    world.state.customers = { 'E:A1': { profiles: [temp] }, '7': { id: 7, profiles: [temp] } };
+    delete world.state.profiles[HUB];
+    const d = desired([profile(HUB, 'salesforce')], world.desired.customers as never);
+    const p = plan({
+      ...world,
+      desired: d,
+      live: [live(20, temp, 'salesforce', { oem_customers_count: 2 })],
+    });
+    expect(summary(p)).toEqual(['update profile["Acme HubSpot"]']);
+    const update = p.changes[0] as ProfileChange;
+    expect(update.renamedFrom).toBe(temp);
+    expect(update.changed).toEqual(['name']);
+  });
+
+  it('renames a managed profile found under a previous name, keeping its customers', () => {
+    const world = converged();
+    const d = desired(
+      [profile('Acme HubSpot (prod)', 'hubspot', { previousNames: [HUB] })],
+      [customer({ externalId: 'A1' }, ['Acme HubSpot (prod)']), customer({ id: 7 }, ['Acme HubSpot (prod)'])],
+    );
+    const p = plan({ ...world, desired: d });
+    expect(summary(p)).toEqual(['update profile["Acme HubSpot (prod)"]']);
+    expect((p.changes[0] as ProfileChange).renamedFrom).toBe(HUB);
+    expect(p.drift).toEqual([]);
+  });
+
+  it('re-sends a profile whose updated_at moved outside the tool, with the reason', () => {
+    const world = converged();
+    world.live[0]!.updated_at = '2026-02-02T00:00:00.000+00:00';
+    const p = plan(world);
+    expect(summary(p)).toEqual(['update profile["Acme HubSpot"]']);
+    const update = p.changes[0] as ProfileChange;
+    expect(update.drift).toContain('modified outside workato-oauth');
+    expect(update.changed).toEqual(['client_secret']);
+  });
+
+  it('adopts a managed profile deleted and made again by hand, and assigns it anew', () => {
+    const world = converged();
+    const p = plan({ ...world, live: [live(11, HUB, 'hubspot')] });
     expect(summary(p)).toEqual([
-      'replace profile["Acme HubSpot"]',
+      'adopt profile["Acme HubSpot"]',
       'assign assignment["7"]["Acme HubSpot"]',
       'assign assignment["E:A1"]["Acme HubSpot"]',
     ]);
-    expect((p.changes[0] as ProfileChange).unassignFrom).toEqual(['7', 'E:A1']);
-    expect(p.apiCalls).toEqual({ profiles: 2, embedded: 4 });
+    expect((p.changes[0] as ProfileChange).id).toBe(11);
+    expect(p.warnings.map((w) => w.code)).toEqual(['profile-recreated']);
+  });
+
+  it('--force-unassign is in the plan: every unassign says force', () => {
+    const world = converged();
+    const d = desired([profile(HUB, 'hubspot')], [customer({ id: 7 }, [])]);
+    const p = plan({ ...world, desired: d, options: { forceUnassign: true } });
+    expect(p.changes.map((c) => (c as AssignmentChange).force)).toEqual([true, true]);
+  });
+
+  it('--reassert sends every wanted assignment again', () => {
+    const p = plan({ ...converged(), options: { reassert: true } });
+    expect(summary(p)).toEqual([
+      'assign assignment["7"]["Acme HubSpot"]',
+      'assign assignment["E:A1"]["Acme HubSpot"]',
+    ]);
+    expect(p.changes.every((c) => (c as AssignmentChange).reassert === true)).toBe(true);
+  });
+
+  it('marks an unassign without force of a profile connections use', () => {
+    const world = converged();
+    world.live[0]!.shared_accounts_count = 4;
+    const d = desired(
+      [profile(HUB, 'hubspot')],
+      [customer({ id: 7 }, [HUB]), customer({ externalId: 'A1' }, [])],
+    );
+    const change = plan({ ...world, desired: d }).changes[0] as AssignmentChange;
+    expect(change.inUse).toBe(4);
+  });
+
+  it('refuses two entries for one customer, naming both', () => {
+    const world = converged();
+    world.state.customers['E:A1'] = { id: 101, external_id: 'A1', profiles: [HUB] };
+    const d = desired(
+      [profile(HUB, 'hubspot')],
+      [customer({ externalId: 'A1' }, [HUB]), customer({ id: 101 }, [])],
+    );
+    expect(() => plan({ ...world, desired: d })).toThrow(
+      /external_id "A1" and customer id 101 are the same customer/,
+    );
   });
 
   it('guards a replace like a delete when the config sets prevent_destroy', () => {
@@ -149,7 +279,12 @@ describe('computePlan', () => {
     const p = plan({ ...world, desired: d });
     expect((p.changes[0] as ProfileChange).preventDestroy).toBe(true);
     expect(findRefusals(p, world.state, { stage: 'plan' })).toEqual([
-      expect.stringContaining('profile["Acme HubSpot"] has prevent_destroy, and a new provider replaces it'),
+      expect.objectContaining({
+        code: 'prevent-destroy',
+        message: expect.stringContaining(
+          'profile["Acme HubSpot"] has prevent_destroy, and a new provider replaces it',
+        ),
+      }),
     ]);
   });
 
@@ -201,15 +336,17 @@ describe('computePlan', () => {
     expect(summary(plan({ ...world, desired: d }))).toEqual(['unassign assignment["E:A1"]["Acme HubSpot"]']);
   });
 
-  it('warns when Workato counts other assignments than the state records', () => {
+  it('reports drift when Workato counts other assignments than the state records', () => {
     const world = converged();
     world.live[0]!.oem_customers_count = 5;
     const p = plan(world);
     expect(p.changes).toEqual([]);
-    expect(p.warnings).toEqual([
+    expect(p.drift).toEqual([
       {
         code: 'assignment-count-drift',
+        address: 'profile["Acme HubSpot"]',
         message: expect.stringContaining('Workato counts 5 customer(s), the state records 2'),
+        repair: 'workato-oauth apply --reassert',
       },
     ]);
   });
