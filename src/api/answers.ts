@@ -4,6 +4,7 @@
  * undocumented (workato-api-facts.md), so every such guess lives here, in one
  * place, matched against the local emulator's exact messages in the tests.
  */
+import { isRecord } from '../json.js';
 
 /** What an error body says: `{"message": "..."}` and/or `{"errors": {"field": ["msg"]}}`. */
 export interface ErrorDetails {
@@ -134,8 +135,4 @@ function readErrorsMap(
       readErrorsMap(inner, prefix ? `${prefix}.${key}` : key, out);
   }
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,11 +5,13 @@
  * Every attempt, retries included, waits for the pacer; every failure ends as
  * an ApiError whose message is one line and holds no secret.
  */
+
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import type { CustomerRef } from '../config/types.js';
+import type { CustomerRef } from '../customer-ref.js';
 import { UsageError } from '../errors.js';
+import { isRecord } from '../json.js';
 import {
   type ErrorDetails,
   findRefusalIn2xx,
@@ -724,8 +726,4 @@ function isCustomer(value: unknown): value is Customer {
 
 function sameIds(a: readonly { id: number }[], b: readonly { id: number }[]): boolean {
   return a.length === b.length && a.every((item, i) => item.id === b[i]?.id);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,6 @@
  * config file. Everything is checked here, before any request is made, so a
  * mistake ends with a clear line instead of a failed request.
  */
-import type { WorkspaceSettings } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { DATA_CENTERS, DEFAULT_DATA_CENTER, isDataCenter } from './data-centers.js';
 
@@ -13,7 +12,8 @@ export interface ConnectionInput {
   /** The `--data-center` flag. */
   readonly dataCenter?: string | undefined;
   /** The config file's `workspace` section. */
-  readonly workspace?: WorkspaceSettings | undefined;
+  /** The config's `workspace:` block. */
+  readonly workspace?: { readonly dataCenter?: string; readonly apiUrl?: string } | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 

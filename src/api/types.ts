@@ -3,7 +3,7 @@
  * and the client interface every command uses. src/api/client.ts implements it
  * over HTTP; tests may implement it in memory.
  */
-import type { CustomerRef } from '../config/types.js';
+import type { CustomerRef } from '../customer-ref.js';
 
 /** Rate-limit buckets: 60 requests per minute each, per admin workspace. */
 export type Bucket = 'profiles' | 'embedded';

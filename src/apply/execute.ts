@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { ApiError } from '../api/errors.js';
 import type { LiveProfile, ProfileInput, WorkatoClient } from '../api/types.js';
-import { parseCustomerKey } from '../config/types.js';
+import { parseCustomerKey } from '../customer-ref.js';
 import { StateError } from '../errors.js';
 import { type AssignmentChange, type Change, type Plan, type ProfileChange, STEPS } from '../plan/types.js';
 import type { Fingerprints, StateRecorder } from './recorder.js';

@@ -5,7 +5,7 @@
  * change has landed, and no two writes overlap.
  */
 import type { LiveProfile } from '../api/types.js';
-import { customerKey, parseCustomerKey } from '../config/types.js';
+import { customerKey, parseCustomerKey } from '../customer-ref.js';
 import { StateError } from '../errors.js';
 import { dropEmptyCustomers, findStateCustomerKey, forgetProfileAssignments } from '../state/customers.js';
 import { writeState } from '../state/store.js';

@@ -45,11 +45,6 @@ export interface ReadResult {
   readonly refused: ReadonlySet<string>;
 }
 
-/** A YAML map as plain data. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `profiles["Acme HubSpot OAuth app"].client_secret`, `customers[3].profiles[1]`. */

@@ -2,11 +2,11 @@
  * A config that passed the schema and the rules -> the DesiredState the planner
  * reads: camelCase, defaults filled, secrets resolved, positions attached.
  */
+import type { CustomerRef } from '../customer-ref.js';
 import type { SourceIndex, SourceNode } from './document.js';
 import type { Env } from './interpolate.js';
 import { resolveSecret } from './secrets.js';
 import type {
-  CustomerRef,
   DesiredCustomer,
   DesiredProfile,
   DesiredState,

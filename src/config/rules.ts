@@ -3,10 +3,12 @@
  * with Workato's semantics. They read the config defensively (it may also have
  * failed the schema), so one run reports every problem.
  */
+
+import { customerKey } from '../customer-ref.js';
 import type { Problem } from '../errors.js';
-import { isRecord, type SourceIndex } from './document.js';
+import { isRecord } from '../json.js';
+import type { SourceIndex } from './document.js';
 import { didYouMean } from './suggest.js';
-import { customerKey } from './types.js';
 
 /** Provider ids seen in Workato material; Workato publishes no complete list, so others only warn. */
 export const KNOWN_PROVIDERS: readonly string[] = [

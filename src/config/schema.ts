@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
-import { isRecord, type Path, type SourceIndex } from './document.js';
+import { isRecord } from '../json.js';
+import type { Path, SourceIndex } from './document.js';
 import { describeBadSecret, isSecretPath, suggestVariable } from './secrets.js';
 import { didYouMean, suggestClosest } from './suggest.js';
 

@@ -4,7 +4,8 @@
  * about them never quote what the field holds: it may be the secret itself.
  */
 
-import { isRecord, type Path } from './document.js';
+import { isRecord } from '../json.js';
+import type { Path } from './document.js';
 import { containsReference, type Env, parseSingleReference } from './interpolate.js';
 import { SECRET_FIELDS, type SecretValue } from './types.js';
 

@@ -3,6 +3,7 @@
  * references resolved. This is the contract between src/config (which makes it)
  * and src/plan (which diffs it against the live state).
  */
+import type { CustomerRef } from '../customer-ref.js';
 
 /** A secret field (client_secret, token). Always a single `${NAME}` reference in the file. */
 export type SecretValue =
@@ -10,9 +11,6 @@ export type SecretValue =
   | { readonly known: true; readonly ref: string; readonly value: string }
   /** The variable is unset (e.g. a pull request from a fork): `plan` still works, `apply` refuses. */
   | { readonly known: false; readonly ref: string };
-
-/** Numeric Workato customer id, or the partner's external id. */
-export type CustomerRef = { readonly id: number } | { readonly externalId: string };
 
 /** Where a value stands in the config file, for messages. */
 export interface SourcePosition {
@@ -67,14 +65,4 @@ export interface DesiredState {
   readonly profiles: readonly DesiredProfile[];
   /** In file order. */
   readonly customers: readonly DesiredCustomer[];
-}
-
-/** Stable string key for a customer: `E:<external id>` or the numeric id as a string. */
-export function customerKey(ref: CustomerRef): string {
-  return 'id' in ref ? String(ref.id) : `E:${ref.externalId}`;
-}
-
-/** Inverse of customerKey. */
-export function parseCustomerKey(key: string): CustomerRef {
-  return key.startsWith('E:') ? { externalId: key.slice(2) } : { id: Number(key) };
 }

@@ -4,6 +4,7 @@
  * worst one for a non-idempotent create: the change applied but the answer lost.
  * Every random choice comes from a seeded PRNG, so a failing test fails again.
  */
+import { isRecord } from '../json.js';
 
 /**
  * `before`: the fault replaces the request; nothing changes.
@@ -83,10 +84,6 @@ export function createRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkRate(value: unknown, name: string, problems: string[]) {

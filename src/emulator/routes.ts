@@ -4,7 +4,7 @@
  * rate limits, faults and persistence around it.
  */
 import type { Bucket } from '../api/types.js';
-import type { CustomerRef } from '../config/types.js';
+import type { CustomerRef } from '../customer-ref.js';
 import type { EmulatorWorld, RuleError, RuleResult } from './world.js';
 
 export type RouteName =

@@ -5,7 +5,9 @@
  *
  * Secrets are stored here by necessity: this is the emulator's own database.
  */
+
 import { WorkatoOauthError } from '../errors.js';
+import { isRecord } from '../json.js';
 
 export interface WorldCustomer {
   id: number;
@@ -57,10 +59,6 @@ export class WorldDataError extends WorkatoOauthError {
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;

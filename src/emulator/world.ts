@@ -8,7 +8,7 @@
  * The error wordings are a contract: src/api recognises them.
  */
 import type { Customer, LiveProfile, ProfileInput } from '../api/types.js';
-import type { CustomerRef } from '../config/types.js';
+import type { CustomerRef } from '../customer-ref.js';
 import { DEFAULT_TIMESTAMP, type NormalizedWorldData, parseWorldData, type WorldData } from './world-data.js';
 
 /** The admin workspace's user id, the `user_id` of every profile. */

@@ -3,7 +3,8 @@
  * records it, read through the profile pass's `holdsAs`) against what the config
  * gives it. Also fills in each replace's moves. Pure.
  */
-import { customerKey, type DesiredCustomer, type DesiredState } from '../config/types.js';
+import type { DesiredCustomer, DesiredState } from '../config/types.js';
+import { customerKey } from '../customer-ref.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { State } from '../state/types.js';
 import type { ProfilePass } from './profiles.js';

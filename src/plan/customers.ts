@@ -4,7 +4,8 @@
  * both belong to one customer, two entries for it would fight each other on every
  * apply, so they are refused before any call. Pure.
  */
-import { customerKey, type DesiredCustomer, type DesiredState } from '../config/types.js';
+import type { DesiredCustomer, DesiredState } from '../config/types.js';
+import { customerKey } from '../customer-ref.js';
 import type { State } from '../state/types.js';
 
 export interface VerifiedCustomer {

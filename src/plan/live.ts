@@ -6,7 +6,8 @@
 import { PER_PAGE } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
 import type { Customer, LiveProfile, WorkatoClient } from '../api/types.js';
-import { customerKey, type DesiredCustomer, type DesiredState } from '../config/types.js';
+import type { DesiredCustomer, DesiredState } from '../config/types.js';
+import { customerKey } from '../customer-ref.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { State } from '../state/types.js';
 import { PlanError } from './diff.js';

@@ -12,6 +12,7 @@ import { relative } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { LiveProfile } from '../api/types.js';
 import { UsageError } from '../errors.js';
+import { isRecord } from '../json.js';
 import { type ChangeJson, type PlanJson, toPlanJson } from '../render/json.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import type { PreparedPlan } from './prepare.js';
@@ -100,10 +101,6 @@ export function makePlanFile(prepared: PreparedPlan, cwd: string, options: PlanF
 
 export async function writePlanFile(path: string, planFile: PlanFile): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(planFile, null, 2)}\n`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What the wrapper around the plan must hold; every field is checked before use. */

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createClient } from '../api/client.js';
 import { resolveConnection } from '../api/connection.js';
+import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
 import type { WorkatoClient } from '../api/types.js';
 import { parseConfig, throwIfInvalid } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
@@ -20,8 +21,6 @@ import { computePlan, PlanError } from './diff.js';
 import { fetchLiveState, type LiveState } from './live.js';
 import { checkSecrets, type SecretChecks } from './secrets.js';
 import type { Plan } from './types.js';
-
-export const DEFAULT_RATE_PER_MINUTE = 60;
 
 export interface ConnectionFlags {
   apiUrl?: string;

@@ -1,4 +1,4 @@
-import { type CustomerRef, customerKey, parseCustomerKey } from '../config/types.js';
+import { type CustomerRef, customerKey, parseCustomerKey } from '../customer-ref.js';
 import type { State } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerPathSegment } from '../../src/api/paths.js';
+import { customerPathSegment } from '../../src/customer-ref.js';
 import { WorkatoOauthError } from '../../src/errors.js';
 import { api, makeClient, useNock } from './helpers.js';
 

@@ -11,7 +11,7 @@ import { ApiError } from '../../src/api/errors.js';
 import type { LiveProfile, ProfileInput, WorkatoClient } from '../../src/api/types.js';
 import { executePlan, type Outcome } from '../../src/apply/execute.js';
 import { StateRecorder } from '../../src/apply/recorder.js';
-import { customerKey } from '../../src/config/types.js';
+import { customerKey } from '../../src/customer-ref.js';
 import { countApiCalls } from '../../src/plan/diff.js';
 import {
   type AssignmentChange,

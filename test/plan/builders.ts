@@ -1,6 +1,7 @@
 /** Plain-value builders for planner tests: no I/O, no API. */
 import type { LiveProfile } from '../../src/api/types.js';
-import type { CustomerRef, DesiredCustomer, DesiredProfile, DesiredState } from '../../src/config/types.js';
+import type { DesiredCustomer, DesiredProfile, DesiredState } from '../../src/config/types.js';
+import type { CustomerRef } from '../../src/customer-ref.js';
 import type { ProfileSecretChecks, SecretChecks, SecretStatus } from '../../src/plan/secrets.js';
 import type { State, StateProfile } from '../../src/state/types.js';
 
