@@ -4,7 +4,23 @@
  * same single walk that builds the value, so positioning a problem costs a few
  * map look-ups, whatever the size of the file.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { Buffer } from 'node:buffer';
+import {
+  type Alias,
+  Composer,
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  type Node,
+  Parser,
+  visit,
+  YAMLParseError,
+} from 'yaml';
 import type { Problem } from '../errors.js';
 
 export type PathSegment = string | number;
@@ -123,17 +139,57 @@ export class SourceIndex {
 }
 
 /**
- * Billion-laughs guard: nodes reached through aliases, in all. Sharing a list of
- * profiles among 10,000 customers takes 40,000; nested aliases grow exponentially.
+ * Limits that keep a broken or hostile file from costing minutes of CPU or the
+ * call stack (yaml's composer and the walk below recurse once per level). A real
+ * config is a few levels deep and a few MB at most. Each is one error, positioned
+ * where the file goes over it.
  */
-const MAX_ALIASED_NODES = 1_000_000;
+export const MAX_CONFIG_BYTES = 50 * 1024 * 1024;
+/** Maps and lists inside one another, aliases followed. */
+export const MAX_DEPTH = 64;
+/**
+ * What aliases add to the document, as the JSON text of the copies they make,
+ * each value counted as at least MIN_VALUE_BYTES. The cost of a copy (building it,
+ * interpolating, validating) grows with its bytes and its values, so one 100 KB
+ * string aliased 900k times is refused like 2^30 empty lists. 10,000 customers
+ * sharing a list of four profiles add 1.6 MB. yaml's own `maxAliasCount` counts
+ * nodes only, and guards only `toJS()`, which this walk does not use.
+ */
+export const MAX_ALIAS_EXPANSION_BYTES = 8 * 1024 * 1024;
+/** Less than the walk allocates for one value (value, position, path): 256k of them take about half a second. */
+const MIN_VALUE_BYTES = 32;
 
 /** Parses `text` (YAML 1.2) and converts it to plain data, calling `onString` for every string. */
 export function readDocument(text: string, file: string, onString: StringHook): ReadResult {
   const lines = new LineCounter();
-  // uniqueKeys off: duplicates are found below, after interpolation, with the line of the first.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const problems: Problem[] = [];
+  const refused = new Set<string>();
+  const unreadable = (): ReadResult => ({
+    value: undefined,
+    source: new SourceIndex(file, text, lines, undefined),
+    problems,
+    readable: false,
+    refused,
+  });
+  const bytes = utf8Length(text);
+  if (bytes > MAX_CONFIG_BYTES) {
+    problems.push({
+      severity: 'error',
+      file,
+      line: 0,
+      col: 0,
+      path: '',
+      message: `the file has more than ${formatMegabytes(MAX_CONFIG_BYTES)} (${bytes.toLocaleString('en-US')} bytes), the most a config may have`,
+    });
+    return unreadable();
+  }
+  const parsed = parseBounded(text, lines);
+  if (!('doc' in parsed)) {
+    const { line, col } = lines.linePos(parsed.tooDeepAt);
+    problems.push({ severity: 'error', file, line, col, path: '', message: tooDeepMessage() });
+    return unreadable();
+  }
+  const doc = parsed.doc;
   const report = (offset: number, path: Path, message: string, severity: Problem['severity'] = 'error') => {
     const { line, col } = lines.linePos(offset);
     problems.push({ severity, file, line, col, path: formatPath(path), message });
@@ -150,14 +206,6 @@ export function readDocument(text: string, file: string, onString: StringHook): 
     report(offset, [], describeYamlError(error.code, error.message) + flowHint(text, lines, line));
   }
   for (const warning of doc.warnings) report(warning.pos[0], [], firstLine(warning.message), 'warning');
-  const refused = new Set<string>();
-  const unreadable = (): ReadResult => ({
-    value: undefined,
-    source: new SourceIndex(file, text, lines, undefined),
-    problems,
-    readable: false,
-    refused,
-  });
   const mapString = (value: string, path: Path, offset: number): string => {
     const mapped = onString(value, path);
     if (typeof mapped === 'string') return mapped;
@@ -167,14 +215,30 @@ export function readDocument(text: string, file: string, onString: StringHook): 
   };
   if (doc.errors.length > 0) return unreadable();
 
-  let aliased = 0;
+  const targets = resolveAliases(doc);
+  let expanded = 0;
   let aliasDepth = 0;
+  /** The alias, outside any other, whose expansion is being walked: where a limit reached inside is reported. */
+  let outerAlias = { start: 0, name: '' };
   const converting = new Set<unknown>();
+  const expand = (jsonBytes: number): void => {
+    if (aliasDepth === 0) return;
+    expanded += Math.max(jsonBytes, MIN_VALUE_BYTES);
+    if (expanded > MAX_ALIAS_EXPANSION_BYTES) {
+      throw new LimitError(
+        outerAlias.start,
+        `aliases expand the document by more than ${formatMegabytes(MAX_ALIAS_EXPANSION_BYTES)}, reached at *${outerAlias.name}; anchor short lists, not large or nested ones`,
+      );
+    }
+  };
+  const enterCollection = (path: Path, start: number): void => {
+    if (path.length < MAX_DEPTH) return;
+    throw new LimitError(aliasDepth > 0 ? outerAlias.start : start, tooDeepMessage(aliasDepth > 0));
+  };
 
   const convert = (node: unknown, path: Path, fallback: number): { value: unknown; source: SourceNode } => {
-    if (aliasDepth > 0 && ++aliased > MAX_ALIASED_NODES) throw new AliasBombError();
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = targets.get(node);
       const start = node.range?.[0] ?? fallback;
       if (target === undefined) {
         report(start, path, `unknown alias *${node.source}`);
@@ -187,6 +251,7 @@ export function readDocument(text: string, file: string, onString: StringHook): 
         return { value: null, source: { start, end: node.range?.[1] ?? start } };
       }
       // Problems inside point at the anchored text; the alias itself at its use.
+      if (aliasDepth === 0) outerAlias = { start, name: node.source };
       aliasDepth++;
       const resolved = convert(target, path, start);
       aliasDepth--;
@@ -197,6 +262,8 @@ export function readDocument(text: string, file: string, onString: StringHook): 
     const end = range?.[1] ?? start;
     if (isScalar(node)) {
       const value = node.value;
+      // Counted as JSON text: a string with its quotes, anything else as written.
+      expand(typeof value === 'string' ? value.length + 2 : String(value).length);
       // `key:` with nothing after it: point at the key, not at the empty spot after it.
       const empty = value === null && start === end;
       return {
@@ -205,6 +272,8 @@ export function readDocument(text: string, file: string, onString: StringHook): 
       };
     }
     if (isSeq(node)) {
+      enterCollection(path, start);
+      expand(2 + node.items.length);
       converting.add(node);
       const values: unknown[] = [];
       const items: SourceNode[] = [];
@@ -218,6 +287,8 @@ export function readDocument(text: string, file: string, onString: StringHook): 
     }
     if (isMap(node) || isPair(node)) {
       const pairs = isMap(node) ? node.items : [node];
+      enterCollection(path, start);
+      expand(2 + pairs.length);
       converting.add(node);
       const object: Record<string, unknown> = {};
       const entries = new Map<string, SourceNode>();
@@ -229,6 +300,7 @@ export function readDocument(text: string, file: string, onString: StringHook): 
           report(keyStart, path, 'a map or list cannot be a key here');
           continue;
         }
+        expand(rawKey.length + 3);
         const key = mapString(rawKey, [...path, rawKey], keyStart);
         const first = entries.get(key);
         if (first !== undefined) {
@@ -253,13 +325,99 @@ export function readDocument(text: string, file: string, onString: StringHook): 
     const { value, source } = convert(doc.contents, [], 0);
     return { value, source: new SourceIndex(file, text, lines, source), problems, readable: true, refused };
   } catch (error) {
-    if (!(error instanceof AliasBombError)) throw error;
-    report(0, [], 'aliases expand to too many nodes');
+    if (!(error instanceof LimitError)) throw error;
+    // The limit is the one thing to say: what was found inside the expansion is beside the point.
+    problems.length = 0;
+    refused.clear();
+    report(error.offset, [], error.message);
     return unreadable();
   }
 }
 
-class AliasBombError extends Error {}
+/** A limit reached while converting, at `offset`; the walk stops there. */
+class LimitError extends Error {
+  readonly offset: number;
+  constructor(offset: number, message: string) {
+    super(message);
+    this.offset = offset;
+  }
+}
+
+function tooDeepMessage(throughAliases = false): string {
+  return `maps and lists are nested more than ${MAX_DEPTH} deep${throughAliases ? ' once aliases are followed' : ''}; a config needs a few levels`;
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MB`;
+}
+
+/** UTF-8 bytes of `text`, as the file had them; counted only when it may matter. */
+function utf8Length(text: string): number {
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes (a surrogate pair, 2 units, is 4).
+  return text.length * 3 <= MAX_CONFIG_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * yaml's parseDocument, with the nesting counted while its parser reads the
+ * tokens (the parser keeps an explicit stack; the composer after it recurses): a
+ * file nested deeper than MAX_DEPTH is refused at the level that goes over,
+ * having read only that far, and never reaches the composer.
+ */
+function parseBounded(text: string, lines: LineCounter): { doc: Document.Parsed } | { tooDeepAt: number } {
+  const parser = new Parser(lines.addNewLine);
+  let tooDeepAt: number | undefined;
+  function* tokens() {
+    lines.addNewLine(0);
+    for (const lexeme of new Lexer().lex(text)) {
+      yield* parser.next(lexeme);
+      // Only collections count; the stack also holds the document and the scalar being read.
+      if (parser.stack.length > MAX_DEPTH) {
+        const open = parser.stack.filter((token) => COLLECTIONS.has(token.type));
+        if (open.length > MAX_DEPTH) {
+          tooDeepAt = open[MAX_DEPTH]?.offset ?? parser.offset;
+          return;
+        }
+      }
+    }
+    yield* parser.end();
+  }
+  // uniqueKeys off: duplicates are found below, after interpolation, with the line of the first.
+  const composer = new Composer({ uniqueKeys: false });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens(), true, text.length)) {
+    if (doc === undefined) doc = next;
+    else {
+      const [start, end] = next.range;
+      doc.errors.push(
+        new YAMLParseError([start, end], 'MULTIPLE_DOCS', 'Source contains multiple documents'),
+      );
+      break;
+    }
+  }
+  if (tooDeepAt !== undefined) return { tooDeepAt };
+  // compose(…, forceDoc) always ends with a document, empty at the least.
+  if (doc === undefined) throw new Error('yaml composed no document');
+  return { doc };
+}
+
+const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/**
+ * Each alias's target as yaml's `Alias.resolve` finds it (the last node anchored
+ * with its name before it), in one walk: `resolve` walks the whole document on
+ * every call, which an alias-heavy file makes quadratic.
+ */
+function resolveAliases(doc: Document.Parsed): Map<Alias, Node | undefined> {
+  const targets = new Map<Alias, Node | undefined>();
+  const anchors = new Map<string, Node>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor !== undefined) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
 
 /** Scalar keys as text (`123:` is the name "123"); undefined for map or list keys. */
 function keyText(key: Node | null): string | undefined {
@@ -298,7 +456,11 @@ function flowHint(text: string, lines: LineCounter, line: number): string {
   const start = lines.lineStarts[line - 1] ?? 0;
   const end = lines.lineStarts[line] ?? text.length;
   const source = text.slice(start, end);
-  return /[[{][^\n]*\$\{/.test(source) ? ` (inside [ ] or { }, quote \${VAR} references: "\${VAR}")` : '';
+  // Not a regex: /[[{][^\n]*\$\{/ backtracks from every bracket, quadratic on a long line of them.
+  const open = source.search(/[[{]/);
+  return open >= 0 && source.includes('${', open)
+    ? ` (inside [ ] or { }, quote \${VAR} references: "\${VAR}")`
+    : '';
 }
 
 function firstLine(message: string): string {
