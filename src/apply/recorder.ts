@@ -49,6 +49,8 @@ export class StateRecorder {
             this.#written = generation;
           })
           .catch((error: unknown) => {
+            // writeState already says what went wrong, in one line.
+            if (error instanceof StateError) throw error;
             throw new StateError(`cannot write the state file ${this.#path}: ${(error as Error).message}`, {
               cause: error,
             });

@@ -9,7 +9,8 @@ import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { RefusedError } from '../errors.js';
+import { RefusedError, StateError } from '../errors.js';
+import { explainWriteError, isProcessAlive, removeStaleTempFiles } from './atomic-write.js';
 
 export interface LockHolder {
   host: string;
@@ -36,15 +37,6 @@ async function readHolder(statePath: string): Promise<LockHolder | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function describeHolder(holder: LockHolder | undefined): string {
   return holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'an unknown process';
 }
@@ -67,20 +59,31 @@ export async function acquireStateLock(
       });
       const holder: LockHolder = { host: hostname(), pid: process.pid, since: now().toISOString() };
       const holderFile = join(lockDir(statePath), 'holder.json');
-      // proper-lockfile refreshes the directory's mtime every 5 s and gives the lock
-      // up as compromised when it finds an mtime it did not set; adding a file moves
-      // it, so put back the one proper-lockfile set.
-      const { mtime } = await stat(lockDir(statePath));
-      await writeFile(holderFile, `${JSON.stringify(holder)}\n`);
-      await utimes(lockDir(statePath), mtime, mtime);
-      return {
+      // Never throws: it runs in `finally` blocks, where it would hide the error
+      // that got there. What it cannot remove (a folder made read-only meanwhile)
+      // names this pid, and the next apply on this host takes it over.
+      const releaseLock = async () => {
         // The lock is a directory: empty it first, or proper-lockfile cannot remove it.
-        release: async () => {
-          await rm(holderFile, { force: true });
-          await release().catch(() => {});
-        },
+        await rm(holderFile, { force: true }).catch(() => {});
+        await release().catch(() => {});
       };
+      try {
+        // proper-lockfile refreshes the directory's mtime every 5 s and gives the lock
+        // up as compromised when it finds an mtime it did not set; adding a file moves
+        // it, so put back the one proper-lockfile set.
+        const { mtime } = await stat(lockDir(statePath));
+        await writeFile(holderFile, `${JSON.stringify(holder)}\n`);
+        await utimes(lockDir(statePath), mtime, mtime);
+      } catch (error) {
+        // A holder.json cut short by a full disk names nobody, and would keep the
+        // lock from being taken over: give the lock back instead of keeping it so.
+        await releaseLock();
+        throw lockError(statePath, error);
+      }
+      await removeStaleTempFiles(statePath);
+      return { release: releaseLock };
     } catch (error) {
+      if (error instanceof StateError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       // ENOTEMPTY: proper-lockfile found the lock stale (not refreshed for STALE_MS)
       // but cannot remove a directory that holds holder.json.
@@ -92,9 +95,9 @@ export async function acquireStateLock(
         await rm(lockDir(statePath), { recursive: true, force: true });
         continue;
       }
-      if (code !== 'ELOCKED') throw error;
+      if (code !== 'ELOCKED') throw lockError(statePath, error);
       const holder = await readHolder(statePath);
-      if (holder && holder.host === hostname() && !isAlive(holder.pid)) {
+      if (holder && holder.host === hostname() && !isProcessAlive(holder.pid)) {
         options.onMessage(
           `Taking over the state lock left by a process that is gone (${describeHolder(holder)}).`,
         );
@@ -113,4 +116,13 @@ export async function acquireStateLock(
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
+}
+
+/** One line for a lock that could not be made: a full disk, permissions, or the error as it came. */
+function lockError(statePath: string, error: unknown): StateError {
+  const explained = explainWriteError(error);
+  const reason = explained ? `${explained.reason}; ${explained.remedy}` : (error as Error).message;
+  return new StateError(`cannot lock state file ${statePath} (at ${lockDir(statePath)}): ${reason}`, {
+    cause: error,
+  });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { StateError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { explainWriteError, writeFileAtomic } from './atomic-write.js';
 import { checkStateSchema } from './schema.js';
 import { STATE_VERSION, type State, type StateCustomer, type StateProfile } from './types.js';
 
@@ -139,9 +140,97 @@ export function serializeState(state: State): string {
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
-/** Bumps the serial and writes atomically. Returns the state as written. */
+/**
+ * Bumps the serial and writes atomically. Returns the state as written. A file
+ * made read-only is refused, not replaced (a rename would replace it); a full
+ * disk or a permission error is one line naming the file; the file on disk is
+ * then the one before this write.
+ */
 export async function writeState(path: string, state: State): Promise<State> {
+  await checkStateWritable(path);
   const next = { ...state, serial: state.serial + 1 };
-  await writeFileAtomic(path, serializeState(next));
+  try {
+    await writeFileAtomic(path, serializeState(next));
+  } catch (error) {
+    const explained = explainWriteError(error);
+    if (explained === undefined) throw error;
+    throw new StateError(
+      `state file ${path} was not updated (${explained.reason}; it still holds the state before this write): ${explained.remedy} and run again`,
+      { cause: error },
+    );
+  }
   return next;
+}
+
+/**
+ * Refuses a state file that apply could not update, before any API call: one
+ * made read-only (which writing would silently replace, since a rename does not
+ * ask the file), one this user may not write, or a folder where no file can be
+ * made. A missing file is fine when its folder is writable.
+ */
+export async function checkStateWritable(path: string): Promise<void> {
+  let mode: number | undefined;
+  try {
+    mode = (await stat(path)).mode;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new StateError(`cannot read state file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  // Root may write anything, so the mode bits say "read-only", not access().
+  if (mode !== undefined && (mode & 0o222) === 0) {
+    throw new StateError(
+      `state file ${path} is read-only; make it writable (chmod u+w ${path}) to apply, or pass --state with another file`,
+    );
+  }
+  if (mode !== undefined) await checkWriteAccess(path, path, 'it is');
+  await checkWriteAccess(path, dirname(path), `its folder ${dirname(path)} is`);
+}
+
+async function checkWriteAccess(path: string, target: string, subject: string): Promise<void> {
+  try {
+    await access(target, constants.W_OK);
+  } catch (error) {
+    const problem =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not writable by this user';
+    throw new StateError(
+      `cannot write state file ${path}: ${subject} ${problem}; fix that or pass --state with another file`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The state file beside a config, named after it, so that two configs in one
+ * folder keep two states: `staging.yaml` -> `staging.state.json`,
+ * `workato-oauth.yaml` -> `workato-oauth.state.json`. Only `.yaml` and `.yml`
+ * are dropped: `prod.v2` keeps its dot (`prod.v2.state.json`), it is not `prod`'s.
+ */
+export function defaultStatePath(configPath: string): string {
+  const name = basename(configPath).replace(/\.ya?ml$/i, '');
+  return join(dirname(configPath), `${name === '' ? basename(configPath) : name}.state.json`);
+}
+
+export interface LoadedState {
+  path: string;
+  state: State;
+  /** False when no state file exists yet (the state is a fresh, empty one). */
+  exists: boolean;
+}
+
+/**
+ * The state at `path` for the workspace at `baseUrl`; a fresh one when there is
+ * no file yet. `forWriting` (apply): also refuse a file apply could not update,
+ * before any API call (see checkStateWritable).
+ */
+export async function loadStateFile(
+  path: string,
+  baseUrl: string,
+  options: { forWriting?: boolean } = {},
+): Promise<LoadedState> {
+  const found = await readState(path);
+  if (found) checkStateWorkspace(found, baseUrl, path);
+  if (options.forWriting) await checkStateWritable(path);
+  if (!found) return { path, state: emptyState(baseUrl), exists: false };
+  return { path, state: found, exists: true };
 }

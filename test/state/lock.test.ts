@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,19 @@ describe('state lock', () => {
     expect(messages).toEqual([
       `Taking over the state lock left by a process that is gone (pid ${pid} on ${hostname()}, since then).`,
     ]);
+    await lock.release();
+  });
+
+  it("once taken, removes the state's temp files left by a dead pid, not a live pid's", async () => {
+    const path = join(dir, 'staging.state.json');
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.on('exit', resolve));
+    const left = `.staging.state.json.${dead.pid}.0badf00d.tmp`;
+    const live = `.staging.state.json.${process.ppid}.1234abcd.tmp`;
+    await writeFile(join(dir, left), '{"vers');
+    await writeFile(join(dir, live), '{"vers');
+    const lock = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {} });
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([live]);
     await lock.release();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,9 @@ import { StateError } from '../../src/errors.js';
 import { fingerprintSecret, matchesFingerprint } from '../../src/state/fingerprint.js';
 import {
   checkStateWorkspace,
+  defaultStatePath,
   emptyState,
+  loadStateFile,
   readState,
   serializeState,
   writeState,
@@ -54,6 +56,83 @@ describe('state file', () => {
     expect(() => checkStateWorkspace(state, 'https://app.eu.workato.com', 's.json')).toThrow(
       /belongs to workspace https:\/\/www.workato.com, not https:\/\/app.eu.workato.com/,
     );
+  });
+});
+
+describe('a read-only state file', () => {
+  const URL = 'https://www.workato.com';
+
+  async function readOnlyState(): Promise<{ path: string; text: string }> {
+    const path = join(dir, 'staging.state.json');
+    await writeState(path, emptyState(URL));
+    await chmod(path, 0o444);
+    return { path, text: await readFile(path, 'utf8') };
+  }
+
+  it('is refused when loaded for apply, with one line, and left as it was', async () => {
+    const { path, text } = await readOnlyState();
+    await expect(loadStateFile(path, URL, { forWriting: true })).rejects.toThrow(
+      new StateError(
+        `state file ${path} is read-only; make it writable (chmod u+w ${path}) to apply, or pass --state with another file`,
+      ),
+    );
+    expect(await readFile(path, 'utf8')).toBe(text);
+    expect((await stat(path)).mode & 0o777).toBe(0o444);
+    expect(await readdir(dir)).toEqual(['staging.state.json']);
+  });
+
+  it('is never replaced by a write either (a rename would do it, whatever the mode)', async () => {
+    const { path, text } = await readOnlyState();
+    const state = (await readState(path))!;
+    await expect(writeState(path, state)).rejects.toThrow(/is read-only/);
+    expect(await readFile(path, 'utf8')).toBe(text);
+    expect((await stat(path)).mode & 0o777).toBe(0o444);
+  });
+
+  it('is still read for plan', async () => {
+    const { path } = await readOnlyState();
+    expect((await loadStateFile(path, URL)).exists).toBe(true);
+  });
+
+  it('a state in a folder that does not exist is refused before apply starts', async () => {
+    const path = join(dir, 'gone', 'staging.state.json');
+    await expect(loadStateFile(path, URL, { forWriting: true })).rejects.toThrow(
+      `cannot write state file ${path}: its folder ${join(dir, 'gone')} is missing; fix that or pass --state with another file`,
+    );
+  });
+
+  it('a new state in a writable folder is fine', async () => {
+    const loaded = await loadStateFile(join(dir, 'new.state.json'), URL, { forWriting: true });
+    expect(loaded.exists).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() === 0)(
+    'a folder this user may not write is refused (not as root)',
+    async () => {
+      const folder = join(dir, 'locked');
+      await mkdir(folder, { mode: 0o555 });
+      const path = join(folder, 'staging.state.json');
+      await expect(loadStateFile(path, URL, { forWriting: true })).rejects.toThrow(
+        `cannot write state file ${path}: its folder ${folder} is not writable by this user; fix that or pass --state with another file`,
+      );
+      await chmod(folder, 0o755);
+    },
+  );
+});
+
+describe('defaultStatePath', () => {
+  it.each([
+    ['workato-oauth.yaml', 'workato-oauth.state.json'],
+    ['staging.yaml', 'staging.state.json'],
+    ['x.yml', 'x.state.json'],
+    ['Prod.YAML', 'Prod.state.json'],
+    ['conf', 'conf.state.json'],
+    ['my.team.yaml', 'my.team.state.json'],
+    ['prod.v2', 'prod.v2.state.json'],
+    ['.yaml', '.yaml.state.json'],
+  ])('%s -> %s, beside it', (config, state) => {
+    expect(defaultStatePath(join('/repo', 'infra', config))).toBe(join('/repo', 'infra', state));
+    expect(defaultStatePath(config)).toBe(state);
   });
 });
 
