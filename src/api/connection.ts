@@ -11,7 +11,6 @@ export interface ConnectionInput {
   readonly apiUrl?: string | undefined;
   /** The `--data-center` flag. */
   readonly dataCenter?: string | undefined;
-  /** The config file's `workspace` section. */
   /** The config's `workspace:` block. */
   readonly workspace?: { readonly dataCenter?: string; readonly apiUrl?: string } | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -57,7 +56,7 @@ export function resolveBaseUrl(input: ConnectionInput): string {
   const chosen = candidates.find((c) => c.value !== undefined && c.value.trim() !== '');
   if (chosen === undefined) return DATA_CENTERS[DEFAULT_DATA_CENTER];
   const value = (chosen.value ?? '').trim();
-  return chosen.kind === 'url' ? normaliseApiUrl(value, chosen.source) : dataCenterUrl(value, chosen.source);
+  return chosen.kind === 'url' ? checkApiUrl(value, chosen.source) : dataCenterUrl(value, chosen.source);
 }
 
 /** Base URL and token; throws UsageError before any request when either is unusable. */
@@ -99,7 +98,12 @@ function dataCenterUrl(value: string, source: string): string {
   return DATA_CENTERS[key];
 }
 
-function normaliseApiUrl(raw: string, source: string): string {
+/**
+ * An API URL fit to receive the token: https, or http to loopback only; no
+ * credentials, query or fragment. Returned without trailing slashes.
+ * `source` names where it came from, for the message.
+ */
+export function checkApiUrl(raw: string, source: string): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -14,6 +14,8 @@ export type NetworkFailureKind =
   | 'connection-refused'
   | 'dns'
   | 'tls'
+  /** The proxy did not open a tunnel to the API: the request never reached it. */
+  | 'proxy'
   /** The client was closed while the request was pending. */
   | 'closed'
   /** The caller's stop signal fired before the request was sent (Ctrl-C): it never left. */
@@ -123,6 +125,8 @@ export function describeNetworkFailure(input: {
         return `cannot resolve host ${host}${code}; check the data center or --api-url`;
       case 'tls':
         return `TLS failure talking to ${input.baseUrl}${code}`;
+      case 'proxy':
+        return input.detail ?? `the proxy did not open a tunnel to ${input.baseUrl}${code}`;
       case 'closed':
         return 'the client was closed before an answer came';
       case 'stopped':
@@ -134,10 +138,14 @@ export function describeNetworkFailure(input: {
   return `${input.method} ${input.path}: ${what}`;
 }
 
+/** `250 ms`, `2.5 s`, `9 min 42 s`, `10 min`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  const rest = whole % 60;
+  return `${Math.floor(whole / 60)} min${rest === 0 ? '' : ` ${rest} s`}`;
 }
 
 function hostOf(baseUrl: string): string {

@@ -4,14 +4,14 @@
  * raw error, whose cause chain can reach the socket and the request.
  *
  * Why global fetch and not undici.fetch/undici.request: nock 14 intercepts the
- * global fetch only. Why the dispatcher is still passed on every request:
- * EnvHttpProxyAgent honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY and keeps a
- * keep-alive pool; Node 20's built-in fetch (undici 6) accepts an undici 7
- * dispatcher, and nock intercepts before dispatch, so passing it always keeps
- * both (checked on Node 20.20: nock replies with the option set, and a
- * CONNECT proxy from HTTP_PROXY is used without nock).
+ * global fetch only. Why the dispatcher is still passed on every request: it
+ * decides the route (dispatcher.ts: direct, or a CONNECT tunnel through the
+ * environment's proxy) and keeps a keep-alive pool; Node 20's built-in fetch
+ * (undici 6) accepts an undici 7 dispatcher, and nock intercepts before
+ * dispatch, so passing it always keeps both (checked on Node 20.20: nock
+ * replies with the option set, and a CONNECT proxy is used without nock).
  */
-import { type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { NetworkFailureKind } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -49,10 +49,6 @@ export interface NetworkFailure {
 export type Exchange =
   | { readonly ok: true; readonly answer: HttpAnswer }
   | { readonly ok: false; readonly failure: NetworkFailure };
-
-export function createDispatcher(): Dispatcher {
-  return new EnvHttpProxyAgent();
-}
 
 /** `target` is the path with its query, starting with `/`. */
 export async function exchange(
@@ -133,6 +129,13 @@ export function classifyFetchError(error: unknown, closed?: AbortSignal): Networ
     return { kind: 'timeout', code: undefined, detail: undefined, error };
   if (closed?.aborted || chain.some((e) => name(e) === 'AbortError')) {
     return { kind: 'closed', code: undefined, detail: undefined, error };
+  }
+  // Its message is ours (dispatcher.ts): proxy host and port, no credentials.
+  const tunnel = chain.find((e) => name(e) === 'ProxyTunnelError');
+  if (isObject(tunnel) && typeof tunnel['message'] === 'string') {
+    const cause = tunnel['cause'];
+    const code = isObject(cause) && typeof cause['code'] === 'string' ? cause['code'] : undefined;
+    return { kind: 'proxy', code, detail: tunnel['message'], error };
   }
   const codes = chain.flatMap((e) => (isObject(e) && typeof e['code'] === 'string' ? [e['code']] : []));
   for (const code of codes) {

@@ -194,19 +194,3 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     },
   };
 }
-
-/**
- * Least time `requests` calls in one bucket take when sent as fast as the
- * pacer allows: `ratePerMinute` at once, then each slot again one window plus
- * one round trip later. Buckets run side by side, so a run's estimate is the
- * largest of its buckets' (when their calls overlap).
- */
-export function estimatePacedMs(
-  requests: number,
-  options: { readonly ratePerMinute: number; readonly windowMs?: number; readonly roundTripMs?: number },
-): number {
-  if (requests <= 0) return 0;
-  const rounds = Math.ceil(requests / options.ratePerMinute);
-  const roundTrip = options.roundTripMs ?? 0;
-  return (rounds - 1) * ((options.windowMs ?? DEFAULT_WINDOW_MS) + roundTrip) + roundTrip;
-}

@@ -1,14 +1,15 @@
 /**
  * When to try a request again and how long to wait first. Pure functions; the
- * loop that uses them is in client.ts.
+ * loop that uses them is in request.ts.
  */
+import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { NetworkFailureKind } from './errors.js';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export interface RetryOptions {
-  /** Requests per call, the first included. Default 6. */
+  /** Requests per call, the first included, not counting those answered 429. Default 6. */
   readonly maxAttempts?: number;
   /** First backoff ceiling; doubles per retry. Default 1 s. */
   readonly baseDelayMs?: number;
@@ -16,37 +17,53 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /** A Retry-After longer than this is cut to it, so one odd header cannot stall a run. Default 120 s. */
   readonly maxRetryAfterMs?: number;
+  /** Backoff ceiling after a 429 without Retry-After. Default 60 s. */
+  readonly rateLimitMaxDelayMs?: number;
+  /**
+   * How long a call keeps waiting out continuous 429s before it fails; a wait
+   * that would end later is not started. Any other answer restarts the clock.
+   * Default 10 min.
+   */
+  readonly rateLimitPatienceMs?: number;
   /** Injectable for tests. */
   readonly sleep?: Sleep;
   /** Injectable for tests; returns [0, 1). */
   readonly random?: () => number;
+  /** Milliseconds on a monotonic clock, for the patience; injectable for tests. */
+  readonly now?: () => number;
 }
 
 export type RetryPolicy = Required<RetryOptions>;
 
-export const DEFAULT_RETRY: Omit<RetryPolicy, 'sleep' | 'random'> = {
+export const DEFAULT_RETRY: Omit<RetryPolicy, 'sleep' | 'random' | 'now'> = {
   maxAttempts: 6,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
+  rateLimitMaxDelayMs: 60_000,
+  rateLimitPatienceMs: 600_000,
 };
 
 export const sleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
 
 export function resolveRetryPolicy(options: RetryOptions = {}): RetryPolicy {
-  const policy = { ...DEFAULT_RETRY, sleep, random: Math.random, ...options };
+  const policy = { ...DEFAULT_RETRY, sleep, random: Math.random, now: () => performance.now(), ...options };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     throw new RangeError('retry.maxAttempts must be an integer >= 1');
+  }
+  if (!Number.isFinite(policy.rateLimitPatienceMs) || policy.rateLimitPatienceMs < 0) {
+    throw new RangeError('retry.rateLimitPatienceMs must be a number >= 0');
   }
   return policy;
 }
 
 /**
  * Exponential backoff with full jitter (a uniform pick in [0, ceiling]), so
- * clients that failed together do not retry together. `retry` counts from 1.
+ * clients that failed together do not retry together. `retry` counts from 1;
+ * `maxDelayMs` defaults to the policy's, a 429 passes its own.
  */
-export function backoffDelayMs(policy: RetryPolicy, retry: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+export function backoffDelayMs(policy: RetryPolicy, retry: number, maxDelayMs = policy.maxDelayMs): number {
+  const ceiling = Math.min(maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.round(policy.random() * ceiling);
 }
 
@@ -84,6 +101,7 @@ export function classifyNetworkFailure(kind: NetworkFailureKind, code: string | 
     case 'network':
       return code === 'UND_ERR_CONNECT_TIMEOUT' ? 'safe' : 'ambiguous';
     case 'connection-refused':
+    case 'proxy':
       return 'safe';
     case 'dns':
       // A temporary resolver failure may pass; an unknown host will not.

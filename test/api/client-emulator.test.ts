@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, createClient } from '../../src/api/client.js';
 import { ApiError } from '../../src/api/errors.js';
+import { sleep } from '../../src/api/retry.js';
 import type { WorkatoClient } from '../../src/api/types.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
 import type { WorldData } from '../../src/emulator/world-data.js';
@@ -153,5 +154,54 @@ describe('client against the emulator', () => {
     const named = (await client.listProfiles()).filter((p) => p.name === NEW_PROFILE.name);
     expect(named).toEqual([expect.objectContaining({ id: created.id })]);
     expect(emu.requestLog.filter((e) => e.method === 'POST')).toHaveLength(1);
+  });
+});
+
+describe('429 storms, in real time', () => {
+  // Short backoffs stand in for seconds; the real sleep, not a skipped one.
+  const quick = (retry: NonNullable<ClientOptions['retry']>) =>
+    setUp({}, { retry: { sleep, baseDelayMs: 10, rateLimitMaxDelayMs: 40, ...retry } });
+  const tooMany = (emu: RunningEmulator) => emu.requestLog.filter((e) => e.status === 429).length;
+
+  it('waits out a storm without Retry-After that lasts far longer than 6 attempts', async () => {
+    const { emu, client } = await quick({ maxAttempts: 2 });
+    emu.setFaults({ errorRate: 1, errorStatus: 429 });
+    const started = Date.now();
+    const storm = setTimeout(() => emu.setFaults({}), 600);
+    try {
+      expect((await client.getProfile(320)).id).toBe(320);
+    } finally {
+      clearTimeout(storm);
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(tooMany(emu)).toBeGreaterThan(6);
+    expect(client.counts()).toEqual({
+      requests: { profiles: tooMany(emu) + 1, embedded: 0 },
+      retries: { profiles: tooMany(emu), embedded: 0 },
+    });
+  });
+
+  it('fails a storm that outlasts the patience, in about the patience, saying how long it waited', async () => {
+    const { emu, client } = await quick({ rateLimitPatienceMs: 300 });
+    emu.setFaults({ errorRate: 1, errorStatus: 429 });
+    const started = Date.now();
+    const error = await client.getProfile(320).catch((e: unknown) => e);
+    const took = Date.now() - started;
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toMatch(
+      /^GET \/api\/custom_oauth_profiles\/320: 429 Too Many Requests: Too many requests \(still rate limited after waiting \d+ ms over \d+ attempts; calls wait out 429s for at most 300 ms:/,
+    );
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(2000);
+    expect((error as ApiError).attempts).toBe(tooMany(emu));
+  });
+
+  it('honours Retry-After through a storm', async () => {
+    const { emu, client } = await quick({ maxAttempts: 2 });
+    emu.setFaults({ script: Array.from({ length: 8 }, () => ({ status: 429, retryAfter: 0.05 })) });
+    const started = Date.now();
+    await client.getProfile(320);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(8 * 50 - 10);
+    expect(tooMany(emu)).toBe(8);
   });
 });

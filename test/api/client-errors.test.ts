@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import { WorkatoOauthError } from '../../src/errors.js';
+import { UsageError, WorkatoOauthError } from '../../src/errors.js';
 import { api, failure, makeClient, profile, useNock } from './helpers.js';
 
 useNock();
@@ -282,5 +282,17 @@ describe('answers read as done', () => {
     };
     await client.createProfile(input);
     scope.done();
+  });
+});
+
+describe('createClient', () => {
+  it('checks the base URL as --api-url is checked: https, or plain http to loopback only', () => {
+    expect(() => makeClient({ baseUrl: 'http://example.com' })).toThrow(UsageError);
+    expect(() => makeClient({ baseUrl: 'http://example.com' })).toThrow(
+      /^the API base URL: plain http:\/\/ is refused for example\.com/,
+    );
+    expect(() => makeClient({ baseUrl: 'https://user:pw@example.com' })).toThrow(/must not hold credentials/);
+    expect(() => makeClient({ baseUrl: 'ftp://example.com' })).toThrow(/unsupported scheme ftp:/);
+    expect(makeClient({ baseUrl: 'http://127.0.0.1:9/api//' }).client.baseUrl).toBe('http://127.0.0.1:9/api');
   });
 });

@@ -1,10 +1,9 @@
 /**
  * The client over real sockets (no nock): what undici actually throws on a
- * reset, a timeout or a refused connection, and that the proxy settings of
- * the environment are honoured.
+ * reset, a timeout or a refused connection. Proxies: client-proxy.test.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, createClient } from '../../src/api/client.js';
 import type { WorkatoClient } from '../../src/api/types.js';
@@ -119,39 +118,5 @@ describe('over real sockets', () => {
     expect(error).toMatchObject({ network: 'connection-refused', attempts: 3 });
     expect(String(error)).toContain(`connection refused by ${url} (ECONNREFUSED)`);
     expect(c.counts().requests.profiles).toBe(3);
-  });
-
-  it('goes through HTTP_PROXY when it is set', async () => {
-    const target = await serve((_req, res) => res.end(JSON.stringify({ result: PROFILE })));
-    const tunnels: string[] = [];
-    const proxy = await serve((_req, res) => {
-      res.statusCode = 502;
-      res.end();
-    });
-    proxy.on('connect', (req, socket, head) => {
-      tunnels.push(req.url ?? '');
-      const upstream = connect((target.address() as AddressInfo).port, '127.0.0.1', () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    });
-    const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], NO_PROXY: process.env['NO_PROXY'] };
-    process.env['HTTP_PROXY'] = urlOf(proxy);
-    process.env['NO_PROXY'] = '';
-    try {
-      // The agent reads the environment when the client is made.
-      const c = client('http://localhost:59999');
-      expect((await c.getProfile(1)).id).toBe(1);
-      expect(tunnels).toEqual(['localhost:59999']);
-    } finally {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    }
   });
 });

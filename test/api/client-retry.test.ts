@@ -274,26 +274,90 @@ describe('create is not idempotent', () => {
     });
   });
 
-  it('after a 502 and no such profile in the list, retries the POST once', async () => {
-    let posts = 0;
+  it('after a 502, keeps looking and posts again only 45 s after the first POST was sent', async () => {
+    const postedAt: number[] = [];
+    const lookedAt: number[] = [];
+    const { client, now, sleeps } = makeClient();
     const scope = api()
       .post('/api/custom_oauth_profiles')
       .times(2)
       .reply(() => {
-        posts += 1;
-        return posts === 1 ? [502, 'Bad Gateway'] : [201, { result: profile(43, { name: 'Acme HubSpot' }) }];
+        postedAt.push(now());
+        return postedAt.length === 1
+          ? [502, 'Bad Gateway']
+          : [201, { result: profile(43, { name: 'Acme HubSpot' }) }];
       })
       .get('/api/custom_oauth_profiles')
       .query({ page: '1', per_page: '100' })
-      .reply(200, listed([profile(1, { name: 'Acme HubSpot', provider: 'salesforce' })]));
-    const { client } = makeClient();
+      .times(7)
+      .reply(() => {
+        lookedAt.push(now());
+        // Same name, another provider: not ours.
+        return [200, listed([profile(1, { name: 'Acme HubSpot', provider: 'salesforce' })])];
+      });
     expect((await client.createProfile(input)).id).toBe(43);
     scope.done();
-    expect(posts).toBe(2);
+    expect(postedAt).toHaveLength(2);
+    expect(postedAt[1]! - postedAt[0]!).toBeGreaterThanOrEqual(45_000);
+    // Backoff 1, 2, 4, 8 s, then 10 s at most, the last look at 45 s.
+    expect(lookedAt).toEqual([1000, 3000, 7000, 15_000, 25_000, 35_000, 45_000]);
+    expect(sleeps).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
     expect(client.counts()).toEqual({
-      requests: { profiles: 3, embedded: 0 },
+      requests: { profiles: 9, embedded: 0 },
       retries: { profiles: 1, embedded: 0 },
     });
+  });
+
+  it('adopts a profile that the server made late, found on the third look: exactly one POST', async () => {
+    let posts = 0;
+    let looks = 0;
+    const { client, log, now } = makeClient({ timeoutMs: 50 });
+    const scope = api()
+      .post('/api/custom_oauth_profiles')
+      // The answer is lost: the first POST times out (the server "acts late").
+      .delay(300)
+      .reply(() => {
+        posts += 1;
+        return [201, { result: profile(99, { name: 'Acme HubSpot' }) }];
+      })
+      .get('/api/custom_oauth_profiles')
+      .query(true)
+      .times(3)
+      .reply(() => {
+        looks += 1;
+        const made = looks >= 3 ? [profile(70, { name: 'Acme HubSpot', data: { client_id: 'cid' } })] : [];
+        return [200, listed([profile(1), ...made])];
+      });
+    const created = await client.createProfile(input);
+    expect(created.id).toBe(70);
+    scope.done();
+    expect(posts).toBe(1);
+    expect(looks).toBe(3);
+    expect(now()).toBe(7000);
+    expect(log).toContain(
+      'POST /api/custom_oauth_profiles: adopted existing profile 70 instead of creating a duplicate',
+    );
+    expect(client.counts()).toEqual({
+      requests: { profiles: 4, embedded: 0 },
+      retries: { profiles: 0, embedded: 0 },
+    });
+  });
+
+  it('looks only for retry.createSettleMs after the POST was sent', async () => {
+    const scope = api()
+      .post('/api/custom_oauth_profiles')
+      .reply(502, {})
+      .get('/api/custom_oauth_profiles')
+      .query(true)
+      .times(3)
+      .reply(200, listed([]))
+      .post('/api/custom_oauth_profiles')
+      .reply(201, { result: profile(44, { name: 'Acme HubSpot' }) });
+    const { client, sleeps } = makeClient({ retry: { createSettleMs: 5000 } });
+    expect((await client.createProfile(input)).id).toBe(44);
+    scope.done();
+    // 1 s, 2 s, then cut to end at 5 s.
+    expect(sleeps).toEqual([1000, 2000, 2000]);
   });
 
   it('after a timeout, looks before retrying and prefers the candidate with our client id', async () => {
@@ -327,7 +391,7 @@ describe('create is not idempotent', () => {
       .get('/api/custom_oauth_profiles')
       .query(true)
       .reply(200, listed([profile(60, { name: 'Acme HubSpot' })]));
-    const { client } = makeClient();
+    const { client } = makeClient({ retry: { createSettleMs: 0 } });
     expect((await client.createProfile(input)).id).toBe(60);
     scope.done();
   });
@@ -356,7 +420,7 @@ describe('create is not idempotent', () => {
       .query(true)
       .times(3)
       .reply(200, listed([]));
-    const { client } = makeClient({ retry: { maxAttempts: 3 } });
+    const { client } = makeClient({ retry: { maxAttempts: 3, createSettleMs: 0 } });
     const error = await failure(client.createProfile(input));
     scope.done();
     expect(error.message).toBe(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPacer, estimatePacedMs } from '../../src/api/pacing.js';
+import { createPacer } from '../../src/api/pacing.js';
+import { estimatePacedMs } from '../../src/plan/cost.js';
 import { api, makeClient, profile, useNock } from './helpers.js';
 
 useNock();

@@ -1,0 +1,217 @@
+/**
+ * The client and the proxy the environment names, over real sockets: a tiny
+ * proxy on 127.0.0.1 records every byte it is sent. The token must never be
+ * among them, a loopback API must not be reached through it, and a proxy that
+ * will not open a tunnel is tried a bounded number of times, with backoff.
+ *
+ * The client reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY from process.env when
+ * it is made; each test sets them and puts them back.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ClientOptions, createClient } from '../../src/api/client.js';
+import { createDispatcher } from '../../src/api/dispatcher.js';
+import type { WorkatoClient } from '../../src/api/types.js';
+import { UsageError } from '../../src/errors.js';
+import { profile } from './helpers.js';
+
+const TOKEN = 'proxy-test-token-9d31';
+const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
+/** Resolves no further than the proxy: only the CONNECT names it. */
+const REMOTE_API = 'https://api.workato.invalid';
+
+const servers: Server[] = [];
+const clients: WorkatoClient[] = [];
+const savedEnv = Object.fromEntries(PROXY_VARS.map((name) => [name, process.env[name]]));
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+function setProxyEnv(vars: Record<string, string>): void {
+  for (const name of PROXY_VARS) delete process.env[name];
+  Object.assign(process.env, vars);
+}
+
+async function listen(server: Server): Promise<string> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+interface RecordingProxy {
+  url: string;
+  /** Plain requests a forward proxy would pass on, as `METHOD url`. */
+  requests: string[];
+  /** CONNECT targets, `host:port`. */
+  connects: string[];
+  /** Every byte any client sent it. */
+  received(): string;
+}
+
+/** How the proxy answers a CONNECT. */
+type Tunnel = 'refuse' | 'drop';
+
+async function startProxy(tunnel: Tunnel): Promise<RecordingProxy> {
+  const chunks: Buffer[] = [];
+  const proxy: Omit<RecordingProxy, 'url'> = {
+    requests: [],
+    connects: [],
+    received: () => Buffer.concat(chunks).toString('latin1'),
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    proxy.requests.push(`${req.method} ${req.url}`);
+    res.statusCode = 502;
+    res.end();
+  });
+  server.on('connection', (socket: Socket) => socket.on('data', (chunk: Buffer) => chunks.push(chunk)));
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    proxy.connects.push(req.url ?? '');
+    socket.on('error', () => {});
+    if (tunnel === 'refuse') socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return { ...proxy, url: await listen(server) };
+}
+
+function client(baseUrl: string, options: Partial<ClientOptions> = {}) {
+  const sleeps: number[] = [];
+  const c = createClient({
+    baseUrl,
+    token: TOKEN,
+    timeoutMs: 5000,
+    retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 1, maxAttempts: 4 },
+    ...options,
+  });
+  clients.push(c);
+  return { client: c, sleeps };
+}
+
+describe('a loopback API URL', () => {
+  it.each([
+    ['HTTP_PROXY and HTTPS_PROXY', (url: string) => ({ HTTP_PROXY: url, HTTPS_PROXY: url })],
+    ['lower-case http_proxy, NO_PROXY empty', (url: string) => ({ http_proxy: url, NO_PROXY: '' })],
+  ])('is reached directly with %s set: the proxy sees nothing', async (_name, vars) => {
+    const proxy = await startProxy('refuse');
+    const seen: (string | undefined)[] = [];
+    const api = await listen(
+      createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.end(JSON.stringify({ result: profile(1) }));
+      }),
+    );
+    setProxyEnv(vars(proxy.url));
+    for (const baseUrl of [api, api.replace('127.0.0.1', 'localhost')]) {
+      const { client: c } = client(baseUrl);
+      expect((await c.getProfile(1)).id).toBe(1);
+    }
+    expect(seen).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    expect(proxy.requests).toEqual([]);
+    expect(proxy.connects).toEqual([]);
+    expect(proxy.received()).toBe('');
+  });
+});
+
+describe('an https API URL behind a proxy', () => {
+  it('asks the proxy only for a tunnel, whose CONNECT carries no token', async () => {
+    const proxy = await startProxy('refuse');
+    setProxyEnv({ HTTPS_PROXY: proxy.url });
+    const { client: c } = client(REMOTE_API, { retry: { sleep: async () => {}, maxAttempts: 1 } });
+    await expect(c.getProfile(1)).rejects.toThrow();
+    expect(proxy.connects).toEqual(['api.workato.invalid:443']);
+    expect(proxy.requests).toEqual([]);
+    expect(proxy.received()).toMatch(/^CONNECT api\.workato\.invalid:443 HTTP\/1\.1\r\n/);
+    expect(proxy.received()).not.toContain(TOKEN);
+    expect(proxy.received().toLowerCase()).not.toContain('authorization');
+  });
+
+  it('honours NO_PROXY for the API host', async () => {
+    const proxy = await startProxy('refuse');
+    setProxyEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: '.workato.invalid' });
+    const { client: c } = client(REMOTE_API, { retry: { sleep: async () => {}, maxAttempts: 1 } });
+    // Direct, so the host does not resolve.
+    await expect(c.getProfile(1)).rejects.toMatchObject({ network: 'dns' });
+    expect(proxy.connects).toEqual([]);
+  });
+
+  it('tries a proxy that refuses CONNECT maxAttempts times, backing off, and says the proxy refused', async () => {
+    const proxy = await startProxy('refuse');
+    setProxyEnv({ HTTP_PROXY: proxy.url });
+    const { client: c, sleeps } = client(REMOTE_API);
+    const error = await c.getProfile(1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ network: 'proxy', attempts: 4 });
+    expect((error as Error).message).toBe(
+      `GET /api/custom_oauth_profiles/1: the proxy ${proxy.url} refused to open a tunnel to api.workato.invalid:443: 403 Forbidden (gave up after 4 attempts)`,
+    );
+    expect(proxy.connects).toHaveLength(4);
+    expect(sleeps).toEqual([1000, 2000, 4000]);
+    expect(proxy.received()).not.toContain(TOKEN);
+  });
+
+  it('tries a proxy that drops the connection on CONNECT a bounded number of times, not in a loop', async () => {
+    const proxy = await startProxy('drop');
+    setProxyEnv({ HTTPS_PROXY: proxy.url });
+    const { client: c, sleeps } = client(REMOTE_API);
+    const error = await c.getProfile(1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ network: 'proxy', attempts: 4 });
+    expect((error as Error).message).toMatch(
+      /^GET \/api\/custom_oauth_profiles\/1: could not open a tunnel to api\.workato\.invalid:443 through the proxy http:\/\/127\.0\.0\.1:\d+ \(UND_ERR_SOCKET\) \(gave up after 4 attempts\)$/,
+    );
+    expect(proxy.connects).toHaveLength(4);
+    expect(sleeps).toEqual([1000, 2000, 4000]);
+  });
+
+  it('retries a create the proxy never let through without looking for what it made', async () => {
+    const proxy = await startProxy('refuse');
+    setProxyEnv({ HTTPS_PROXY: proxy.url });
+    const { client: c } = client(REMOTE_API, { retry: { sleep: async () => {}, maxAttempts: 3 } });
+    const input = { name: 'P', provider: 'hubspot', data: { client_id: 'c', client_secret: 'proxy-secret' } };
+    await expect(c.createProfile(input)).rejects.toMatchObject({ network: 'proxy', attempts: 3 });
+    // Three POSTs and no listing: a look would have been a CONNECT too.
+    expect(proxy.connects).toHaveLength(3);
+    expect(c.counts().requests.profiles).toBe(3);
+    expect(proxy.received()).not.toContain('proxy-secret');
+  });
+
+  it('never shows the credentials of a proxy URL in a message', async () => {
+    const proxy = await startProxy('refuse');
+    setProxyEnv({ HTTPS_PROXY: proxy.url.replace('//', '//user:hunter2@') });
+    const { client: c } = client(REMOTE_API, { retry: { sleep: async () => {}, maxAttempts: 1 } });
+    const error = await c.getProfile(1).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`the proxy ${proxy.url} refused`);
+    expect(JSON.stringify(error)).not.toContain('hunter2');
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('proxy settings that cannot work', () => {
+  it.each([
+    [{ HTTPS_PROXY: 'socks5://127.0.0.1:1080' }, 'HTTPS_PROXY: unsupported proxy scheme socks5:'],
+    [{ http_proxy: 'http://user:pw@[bad' }, 'http_proxy: "http://***@[bad" is not a proxy URL'],
+  ])('%j is refused before any request', (env, message) => {
+    const error = (() => {
+      try {
+        createDispatcher(REMOTE_API, env);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('does not matter for a loopback API URL', async () => {
+    const dispatcher = createDispatcher('http://127.0.0.1:9', { HTTPS_PROXY: 'socks5://127.0.0.1:1080' });
+    await dispatcher.close();
+  });
+});
