@@ -22,6 +22,8 @@ export interface Io {
   readonly stdinIsTTY: boolean;
   /** Asks on stderr, reads one line of standard input. */
   prompt(question: string): Promise<string>;
+  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt(handler: () => void): () => void;
 }
 
 async function promptOnTerminal(question: string): Promise<string> {
@@ -48,5 +50,9 @@ export function processIo(options: { debug?: boolean; quiet?: boolean; color?: b
     quiet: options.quiet === true,
     stdinIsTTY: process.stdin.isTTY === true,
     prompt: promptOnTerminal,
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   };
 }

@@ -101,7 +101,10 @@ export function buildProgram(
       .command('plan')
       .description('show what apply would change')
       .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
-      .option('--state <path>', 'state file (default: workato-oauth.state.json beside the config)')
+      .option(
+        '--state <path>',
+        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
+      )
       .option('--out <planfile>', 'write a plan file that apply can execute later')
       .addOption(
         new Option('--format <format>', 'output format')
@@ -124,7 +127,10 @@ export function buildProgram(
       .description('make the workspace match the config (or execute a plan file)')
       .argument('[planfile]', 'a plan file written by plan --out')
       .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
-      .option('--state <path>', 'state file (default: workato-oauth.state.json beside the config)')
+      .option(
+        '--state <path>',
+        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
+      )
       .option('--auto-approve', 'do not ask for confirmation')
       .option('--allow-delete', 'allow deleting profiles')
       .option('--force-unassign', 'unassign with force=true for every customer')
@@ -141,7 +147,11 @@ export function buildProgram(
           .choices(['text', 'json'])
           .default('text'),
       ),
-  ).action(run((io, planfile: string | undefined, opts) => runApply({ ...opts, planfile }, io)));
+  ).action(
+    run((io, planfile: string | undefined, opts, command: Command) =>
+      runApply({ ...opts, planfile, fileGiven: command.getOptionValueSource('file') === 'cli' }, io),
+    ),
+  );
 
   const state = program
     .command('state')
@@ -149,7 +159,10 @@ export function buildProgram(
   const stateFileOptions = (command: Command): Command =>
     command
       .option('-f, --file <path>', 'config file; the state is looked for beside it', 'workato-oauth.yaml')
-      .option('--state <path>', 'state file (default: workato-oauth.state.json beside the config)');
+      .option(
+        '--state <path>',
+        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
+      );
   stateFileOptions(
     state.command('list').description('list the addresses the state records, one per line'),
   ).action(run((io, opts: { file: string; state?: string }) => runStateList(opts, io)));

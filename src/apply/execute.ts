@@ -9,15 +9,19 @@ import { ApiError } from '../api/errors.js';
 import type { LiveProfile, ProfileInput, WorkatoClient } from '../api/types.js';
 import { parseCustomerKey } from '../customer-ref.js';
 import { StateError } from '../errors.js';
-import { type AssignmentChange, type Change, type Plan, type ProfileChange, STEPS } from '../plan/types.js';
+import {
+  type AssignmentChange,
+  type Change,
+  type Outcome,
+  type Plan,
+  type ProfileChange,
+  STEPS,
+} from '../plan/types.js';
+
+export type { Outcome };
+
 import type { Fingerprints, StateRecorder } from './recorder.js';
 import { runReplace } from './replace.js';
-
-export type Outcome =
-  /** note: something to know about how it was done, e.g. the customer no longer exists in Workato. */
-  | { status: 'done'; change: Change; note?: string }
-  | { status: 'failed'; change: Change; reason: string }
-  | { status: 'skipped'; change: Change; reason: string };
 
 export interface ExecuteContext {
   client: WorkatoClient;

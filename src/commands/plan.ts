@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { EXIT_CHANGES, EXIT_OK, RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
-import { makePlanFile, writePlanFile } from '../plan/plan-file.js';
-import { type PrepareOptions, preparePlan } from '../plan/prepare.js';
 import { findRefusals, withRefusals } from '../plan/safety.js';
 import type { Plan } from '../plan/types.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
+import { type PrepareOptions, preparePlan } from '../workflow/plan.js';
+import { makePlanFile, writePlanFile } from '../workflow/plan-file.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 

@@ -7,7 +7,6 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT_OK, StateError } from '../errors.js';
 import type { Io } from '../io.js';
-import { defaultStatePath } from '../plan/prepare.js';
 import {
   describeStateEntry,
   describeUnknownAddress,
@@ -17,7 +16,7 @@ import {
   removeStateAddresses,
 } from '../state/addresses.js';
 import { acquireStateLock } from '../state/lock.js';
-import { readState, writeState } from '../state/store.js';
+import { defaultStatePath, readState, writeState } from '../state/store.js';
 import type { State } from '../state/types.js';
 
 export interface StateFileOptions {

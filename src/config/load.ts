@@ -2,6 +2,7 @@
  * The config loader: YAML -> interpolation -> schema -> rules -> DesiredState,
  * collecting every problem on the way and failing once, at the end.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
@@ -87,6 +88,45 @@ export async function loadConfig(
     };
   }
   return parseConfig(text, path, env);
+}
+
+/** A valid config as plan and apply use it. */
+export interface LoadedConfig {
+  /** Absolute path. */
+  path: string;
+  /** sha256 of the file's bytes: a saved plan is stale once this moves. */
+  digest: string;
+  desired: DesiredState;
+  /** Warnings to show; errors throw a ConfigError instead. */
+  warnings: Problem[];
+}
+
+/** Reads, validates and fingerprints the config file; any error throws a ConfigError with every problem. */
+export async function readConfigFile(file: string, env: Env, cwd: string): Promise<LoadedConfig> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([
+      {
+        severity: 'error',
+        file,
+        line: 0,
+        col: 0,
+        path: '',
+        message: `cannot read: ${describeReadError(error)}`,
+      },
+    ]);
+  }
+  const result = parseConfig(text, file, env);
+  const desired = throwIfInvalid(result);
+  return {
+    path,
+    digest: `sha256:${createHash('sha256').update(text).digest('hex')}`,
+    desired,
+    warnings: result.problems.filter((p) => p.severity === 'warning'),
+  };
 }
 
 /** The desired state, or a ConfigError carrying every problem (warnings included). */

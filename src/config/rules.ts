@@ -7,8 +7,8 @@
 import { customerKey } from '../customer-ref.js';
 import type { Problem } from '../errors.js';
 import { isRecord } from '../json.js';
+import { didYouMean } from '../suggest.js';
 import type { SourceIndex } from './document.js';
-import { didYouMean } from './suggest.js';
 
 /** Provider ids seen in Workato material; Workato publishes no complete list, so others only warn. */
 export const KNOWN_PROVIDERS: readonly string[] = [

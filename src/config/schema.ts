@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
 import { isRecord } from '../json.js';
+import { didYouMean, suggestClosest } from '../suggest.js';
 import type { Path, SourceIndex } from './document.js';
 import { describeBadSecret, isSecretPath, suggestVariable } from './secrets.js';
-import { didYouMean, suggestClosest } from './suggest.js';
 
 /** Resolves from src/config (tests) and from dist/config (the built CLI) alike. */
 export const SCHEMA_URL = new URL('../../schemas/workato-oauth.schema.json', import.meta.url);

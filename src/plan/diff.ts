@@ -2,11 +2,12 @@
  * The planner: a pure function of (desired state, state file, live profiles,
  * secret checks) to a Plan. No I/O, no clock: the same inputs give the same plan.
  */
-import type { Bucket, LiveProfile } from '../api/types.js';
+import type { LiveProfile } from '../api/types.js';
 import type { DesiredState } from '../config/types.js';
 import { WorkatoOauthError } from '../errors.js';
 import type { State } from '../state/types.js';
 import { type AssignmentOptions, planAssignments } from './assignments.js';
+import { planCost } from './cost.js';
 import { findDuplicateCustomers, type VerifiedCustomer } from './customers.js';
 import { planProfiles } from './profiles.js';
 import type { SecretChecks } from './secrets.js';
@@ -32,41 +33,6 @@ export class PlanError extends WorkatoOauthError {
   }
 }
 
-/**
- * API calls each action makes, per bucket. A replace makes (or re-puts) the new
- * profile, deletes the old one and renames the new one, plus two calls per customer
- * it moves and one per customer it only unassigns.
- */
-const CALLS: Record<Change['action'], Partial<Record<Bucket, number>>> = {
-  create: { profiles: 1 },
-  adopt: { profiles: 1 },
-  update: { profiles: 1 },
-  replace: { profiles: 3 },
-  delete: { profiles: 1 },
-  swap: { embedded: 2 },
-  assign: { embedded: 1 },
-  unassign: { embedded: 1 },
-};
-
-/** API calls one change makes, per bucket. */
-export function callsFor(change: Change): Record<Bucket, number> {
-  const calls: Record<Bucket, number> = { profiles: 0, embedded: 0, ...CALLS[change.action] };
-  if (change.kind === 'profile') {
-    calls.embedded += 2 * (change.moves?.length ?? 0) + (change.unassignFrom?.length ?? 0);
-  }
-  return calls;
-}
-
-export function countApiCalls(changes: readonly Change[]): Record<Bucket, number> {
-  const calls: Record<Bucket, number> = { profiles: 0, embedded: 0 };
-  for (const change of changes) {
-    const one = callsFor(change);
-    calls.profiles += one.profiles;
-    calls.embedded += one.embedded;
-  }
-  return calls;
-}
-
 export function computePlan(input: PlanInput): Plan {
   const { desired, state, live, secrets } = input;
   const options = { forceUnassign: false, reassert: false, ...input.options };
@@ -86,7 +52,6 @@ export function computePlan(input: PlanInput): Plan {
     drift: pass.drift,
     refusals: [],
     managedFound: pass.managedFound,
-    apiCalls: countApiCalls(sorted),
-    ratePerMinute: input.ratePerMinute,
+    ...planCost(sorted, input.ratePerMinute),
   };
 }

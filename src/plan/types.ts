@@ -117,6 +117,13 @@ export interface AssignmentChange {
 
 export type Change = ProfileChange | AssignmentChange;
 
+/** What became of a change when apply ran it: a value, never an exception. */
+export type Outcome =
+  /** note: something to know about how it was done, e.g. the customer no longer exists in Workato. */
+  | { status: 'done'; change: Change; note?: string }
+  | { status: 'failed'; change: Change; reason: string }
+  | { status: 'skipped'; change: Change; reason: string };
+
 export interface Warning {
   /** Stable machine-readable code, e.g. `assignment-count-drift`. */
   code: string;
@@ -174,6 +181,8 @@ export interface Plan {
   apiCalls: Record<Bucket, number>;
   /** Pacing limit per bucket used for the time estimate. */
   ratePerMinute: number;
+  /** The least time the rate limit imposes on apply, in whole seconds (src/plan/cost.ts). */
+  leastSeconds: number;
 }
 
 /**

@@ -3,8 +3,7 @@
  * gathers the outcomes and counts, these only format them.
  */
 import type { RequestCounts } from '../api/types.js';
-import type { Outcome } from '../apply/execute.js';
-import type { Plan } from '../plan/types.js';
+import type { Outcome, Plan } from '../plan/types.js';
 import { toPlanJson } from './json.js';
 
 export interface ApplyReport {

@@ -5,6 +5,7 @@
  * does not apply to a change is null, so consumers need one shape per kind.
  */
 import { BUCKETS, type Bucket } from '../api/types.js';
+import { countCalls } from '../plan/cost.js';
 import {
   type AssignmentAction,
   type Change,
@@ -15,7 +16,6 @@ import {
   SENSITIVE,
   UNKNOWN,
 } from '../plan/types.js';
-import { countCalls, estimateSeconds } from './cost.js';
 import { type PlanSummary, summarizePlan } from './summary.js';
 
 /** A secret is only ever one of these markers. */
@@ -198,7 +198,7 @@ export function toPlanJson(plan: Plan): PlanJson {
       ...calls,
       total: countCalls(plan.apiCalls),
       rate_per_minute: plan.ratePerMinute,
-      least_seconds: estimateSeconds(plan),
+      least_seconds: plan.leastSeconds,
     },
   };
 }

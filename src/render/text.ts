@@ -5,6 +5,8 @@
  * apply is refused. Changes are listed in the plan's order, which is the order
  * apply runs them in; a refused change is shown with what it would do and why not.
  */
+
+import { countCalls } from '../plan/cost.js';
 import type {
   AssignmentChange,
   Change,
@@ -15,7 +17,7 @@ import type {
   UnmanagedProfile,
   Warning,
 } from '../plan/types.js';
-import { countCalls, formatApiCalls } from './cost.js';
+import { formatApiCalls } from './cost.js';
 import { quote, revealHidden } from './escape.js';
 import { pluralize } from './numbers.js';
 import {

@@ -3,8 +3,9 @@
  * `assignment["E:A2300"]["Acme"]`), for the `state` commands: list them, parse
  * one, describe one, forget some. Pure functions on the State value.
  */
-import { suggestClosest } from '../config/suggest.js';
+
 import { assignmentAddress, profileAddress } from '../plan/types.js';
+import { suggestClosest } from '../suggest.js';
 import { findStateCustomerKey, forgetProfileAssignments } from './customers.js';
 import type { State, StateCustomer, StateProfile } from './types.js';
 

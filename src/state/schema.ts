@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { didYouMean } from '../config/suggest.js';
+import { didYouMean } from '../suggest.js';
 
 /** Resolves from src/state (tests) and from dist/state (the built CLI) alike. */
 export const STATE_SCHEMA_URL = new URL('../../schemas/state.schema.json', import.meta.url);

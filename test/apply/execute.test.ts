@@ -12,7 +12,7 @@ import type { LiveProfile, ProfileInput, WorkatoClient } from '../../src/api/typ
 import { executePlan, type Outcome } from '../../src/apply/execute.js';
 import { StateRecorder } from '../../src/apply/recorder.js';
 import { customerKey } from '../../src/customer-ref.js';
-import { countApiCalls } from '../../src/plan/diff.js';
+import { planCost } from '../../src/plan/cost.js';
 import {
   type AssignmentChange,
   assignmentAddress,
@@ -116,8 +116,7 @@ function planOf(changes: Change[]): Plan {
     drift: [],
     refusals: [],
     managedFound: { recorded: 0, live: 0 },
-    apiCalls: countApiCalls(sorted),
-    ratePerMinute: 60,
+    ...planCost(sorted, 60),
   };
 }
 

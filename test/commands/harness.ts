@@ -4,12 +4,13 @@
  * so the many scenarios of a command cost milliseconds. What only a real process
  * shows (signals, kill -9, pipes) stays in test/e2e.
  */
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
 import type { WorldData } from '../../src/emulator/world-data.js';
 import type { Io } from '../../src/io.js';
 import { buildProgram } from '../../src/program.js';
@@ -24,6 +25,65 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** stdout and stderr interleaved in the order they were written. */
+  output: string;
+}
+
+export interface CliOptions {
+  /** Added to the environment; `undefined` unsets a variable. */
+  env?: Record<string, string | undefined>;
+  /** The working directory the CLI sees. */
+  cwd?: string;
+}
+
+/**
+ * Runs the whole CLI in this process with exactly `env` as its environment and
+ * `cwd` as its folder, no emulator involved (validate needs none).
+ */
+export async function runCli(
+  args: string[],
+  options: { env: Record<string, string | undefined>; cwd: string },
+): Promise<CliRun> {
+  let code = 0;
+  let made: (Io & { stdout: string; stderr: string }) | undefined;
+  let output = '';
+  const program = buildProgram(
+    (exitCode) => {
+      code = exitCode;
+    },
+    (flags) => {
+      const io = memoryIo({
+        env: options.env,
+        cwd: options.cwd,
+        quiet: flags.quiet === true,
+        debug: flags.debug === true,
+      });
+      const { out, err } = io;
+      io.out = (text) => {
+        out(text);
+        output += text;
+      };
+      io.err = (text) => {
+        err(text);
+        output += text;
+      };
+      made = io;
+      return io;
+    },
+  );
+  const errors: string[] = [];
+  const commanderOutput = (text: string) => {
+    errors.push(text);
+    output += text;
+  };
+  program.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
+  try {
+    await program.parseAsync(['node', 'workato-oauth', ...args]);
+  } catch (error) {
+    const exitCode = (error as { exitCode?: number }).exitCode;
+    code = typeof exitCode === 'number' && exitCode !== 0 ? 1 : 0;
+  }
+  return { code, stdout: made?.stdout ?? '', stderr: (made?.stderr ?? '') + errors.join(''), output };
 }
 
 export interface Bench {
@@ -34,7 +94,7 @@ export interface Bench {
   env: Record<string, string>;
   /** Everything printed so far, for the leak check. */
   printed: string[];
-  cli(args: string[], options?: { env?: Record<string, string | undefined> }): Promise<CliRun>;
+  cli(args: string[], options?: CliOptions): Promise<CliRun>;
   readConfig(): Promise<ConfigDoc>;
   writeConfig(doc: ConfigDoc): Promise<void>;
   editConfig(edit: (doc: ConfigDoc) => void): Promise<void>;
@@ -48,18 +108,31 @@ export interface Bench {
   profile(name: string): { id: number; name: string; provider: string };
   /** Names of the profiles a customer holds in the emulator. */
   holdings(ref: { id: number } | { externalId: string }): string[];
-  expectNoLeaks(): Promise<void>;
+  /** No secret in anything printed, nor in the state file or the given files (relative to `dir`) that exist. */
+  expectNoLeaks(files?: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startBench(options: { world?: WorldData; config?: ConfigDoc } = {}): Promise<Bench> {
+export async function startBench(
+  options: {
+    world?: WorldData;
+    config?: ConfigDoc;
+    /** More emulator options (faults, a rate limit of its own). */
+    emulator?: Omit<EmulatorOptions, 'token' | 'world' | 'dataFile'>;
+  } = {},
+): Promise<Bench> {
   const dir = await mkdtemp(join(tmpdir(), 'wo-cmd-'));
   const configPath = join(dir, 'workato-oauth.yaml');
   if (options.config) await writeFile(configPath, stringify(options.config));
   else await copyFile(EXAMPLE, configPath);
   const world =
     options.world ?? JSON.parse(await readFile(join(root, 'examples/emulator-world.json'), 'utf8'));
-  const emulator = await startEmulator({ token: API_TOKEN, world, ratePerMinute: 100_000 });
+  const emulator = await startEmulator({
+    token: API_TOKEN,
+    world,
+    ratePerMinute: 100_000,
+    ...options.emulator,
+  });
   const env: Record<string, string> = {
     NO_COLOR: '1',
     WORKATO_API_URL: emulator.url,
@@ -78,39 +151,7 @@ export async function startBench(options: { world?: WorldData; config?: ConfigDo
     env,
     printed,
     async cli(args, opts = {}) {
-      const runEnv = { ...env, ...opts.env };
-      let code = 0;
-      let made: (Io & { stdout: string; stderr: string }) | undefined;
-      const program = buildProgram(
-        (exitCode) => {
-          code = exitCode;
-        },
-        (flags) => {
-          made = memoryIo({
-            env: runEnv,
-            cwd: dir,
-            quiet: flags.quiet === true,
-            debug: flags.debug === true,
-          });
-          return made;
-        },
-      );
-      const errors: string[] = [];
-      program.configureOutput({
-        writeErr: (text) => errors.push(text),
-        writeOut: (text) => errors.push(text),
-      });
-      try {
-        await program.parseAsync(['node', 'workato-oauth', ...args]);
-      } catch (error) {
-        const exitCode = (error as { exitCode?: number }).exitCode;
-        code = typeof exitCode === 'number' && exitCode !== 0 ? 1 : 0;
-      }
-      const result = {
-        code,
-        stdout: made?.stdout ?? '',
-        stderr: (made?.stderr ?? '') + errors.join(''),
-      };
+      const result = await runCli(args, { env: { ...env, ...opts.env }, cwd: opts.cwd ?? dir });
       printed.push(result.stdout, result.stderr);
       return result;
     },
@@ -139,14 +180,10 @@ export async function startBench(options: { world?: WorldData; config?: ConfigDo
       if (!customer) throw new Error(`no customer ${JSON.stringify(ref)}`);
       return customer.profiles.map((id) => names.get(id) ?? `#${id}`).sort();
     },
-    async expectNoLeaks() {
-      let files: string[] = [];
-      try {
-        files = [await readFile(statePath, 'utf8')];
-      } catch {
-        // no state written
-      }
-      expect(leakedSecrets(...printed, ...files)).toEqual([]);
+    async expectNoLeaks(files = []) {
+      const paths = [statePath, ...files.map((name) => join(dir, name))].filter((path) => existsSync(path));
+      const written = await Promise.all(paths.map((path) => readFile(path, 'utf8')));
+      expect(leakedSecrets(...printed, ...written)).toEqual([]);
     },
     async close() {
       await emulator.close();

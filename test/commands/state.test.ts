@@ -113,7 +113,7 @@ describe('state list', () => {
     const beside = io();
     expect(await runStateList({ file: 'infra/oauth.yaml' }, beside)).toBe(0);
     expect(beside.stdout).toBe('');
-    expect(beside.stderr).toBe(`no state file at ${join(dir, 'infra', 'workato-oauth.state.json')}\n`);
+    expect(beside.stderr).toBe(`no state file at ${join(dir, 'infra', 'oauth.state.json')}\n`);
 
     const explicit = io();
     expect(

@@ -1,7 +1,8 @@
 /**
- * Helpers for the apply end-to-end tests, on top of world.ts: edit the config as
- * data, run the CLI with stdout and stderr in one ordered stream, read the
- * emulator's request log as API calls, and check that nothing leaked.
+ * Helpers for the apply tests, on top of world.ts: edit the config as data, run
+ * the built CLI with stdout and stderr in one ordered stream, read the emulator's
+ * request log as API calls, and check that nothing leaked. The request-log readers
+ * and the config types serve the in-process tests too (test/commands/harness.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

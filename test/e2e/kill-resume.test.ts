@@ -3,14 +3,20 @@
  * converge, no profile is duplicated, and the next plan is empty. Twenty runs with
  * seeded kill points, half on a first onboarding and half on a change that
  * updates, swaps, unassigns and deletes.
+ *
+ * Only the apply that is killed is a process of its own (kill -9 needs one); the
+ * emulator, the apply before it and the apply and plan after it run in this
+ * process. The runs go a few at a time, each on its own emulator and folder.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, type ExpectStatic, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server.js';
-import { API_TOKEN, leakedSecrets, startWorld, type World } from './world.js';
+import { type Bench, startBench } from '../commands/harness.js';
+import { API_TOKEN, leakedSecrets, spawnCli } from './world.js';
 
 const RUNS = 20;
+/** Runs at a time: each spawns one CLI and works in between; more only queue for the 2 cores. */
+const AT_ONCE = 3;
 
 const CONFIG_V2 = `version: 1
 profiles:
@@ -142,9 +148,9 @@ async function worldView(emulator: RunningEmulator) {
   };
 }
 
-/** Kills the apply once the emulator has seen a random number of its `span` requests. */
+/** Kills the apply (the built CLI) once the emulator has seen a random number of its `span` requests. */
 async function killSomewhere(
-  world: World,
+  world: Bench,
   rand: () => number,
   args: string[],
   span: number,
@@ -152,7 +158,7 @@ async function killSomewhere(
   const before = world.emulator.requestLog.length;
   // Anywhere in the span: before the first request, between calls, or with calls in flight.
   const killAfter = Math.floor(rand() * span);
-  const { child, done } = world.start(args);
+  const { child, done } = spawnCli(args, { cwd: world.dir, env: world.env });
   const outcome = await Promise.race([
     waitFor(() => world.emulator.requestLog.length - before >= killAfter).then(() => 'reached' as const),
     done.then(() => 'exited' as const),
@@ -162,59 +168,83 @@ async function killSomewhere(
   return `${killAfter} requests, ${outcome === 'reached' ? `killed (${result.signal ?? result.code})` : `exited ${result.code}`}`;
 }
 
-async function applyUntilDone(world: World): Promise<string> {
-  const result = await world.run(APPLY);
+async function applyUntilDone(world: Bench, expect: ExpectStatic): Promise<string> {
+  const result = await world.cli(APPLY);
   expect(leakedSecrets(result.stdout, result.stderr)).toEqual([]);
   expect(result.code, result.stdout + result.stderr).toBe(0);
   return result.stdout + result.stderr;
 }
 
-describe('kill -9 during apply, then apply again', () => {
-  it.each(Array.from({ length: RUNS }, (_, i) => i))('run %i converges with no duplicate', async (run) => {
-    const rand = random(1000 + run);
-    const changeRun = run % 2 === 1;
-    const world = await startWorld({ faults: { latencyMs: [1, 12], seed: run + 1 } });
+/** Runs `task`s at most `limit` at a time, in the order they ask. */
+function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
     try {
-      const config = join(world.dir, 'workato-oauth.yaml');
-      if (changeRun) {
-        await applyUntilDone(world);
-        await writeFile(config, CONFIG_V2);
-      }
-      // The first apply makes 24 requests (2 reads, 4 creates, 18 assigns); the change 14.
-      const where = await killSomewhere(world, rand, APPLY, changeRun ? 14 : 24);
-      if (process.env['SHOW_KILLS']) console.log(`run ${run}: ${where}`);
-      await applyUntilDone(world);
-
-      const view = await worldView(world.emulator);
-      const expectedNames = changeRun
-        ? [
-            'Acme HubSpot EU app',
-            'Acme HubSpot OAuth app',
-            'Acme Salesforce app',
-            'Acme Slack app',
-            'Legacy Zoom app',
-          ]
-        : [
-            'Acme HubSpot OAuth app',
-            'Acme Salesforce app',
-            'Acme Slack app',
-            'Acme Zoom app',
-            'Legacy Zoom app',
-          ];
-      expect(view.names, where).toEqual(expectedNames);
-      if (changeRun) expect(view.clientIds['Acme Slack app'], where).toBe('12345.67890-v2');
-      expect(view.holdings, where).toEqual(changeRun ? HOLDINGS_V2 : HOLDINGS_V1);
-
-      const state = await world.readState();
-      const recorded = Object.values(state.customers).reduce((n, c) => n + c.profiles.length, 0);
-      expect(recorded, where).toBe(changeRun ? 13 : 18);
-      expect(leakedSecrets(await readFile(world.statePath, 'utf8'))).toEqual([]);
-
-      const plan = await world.run(['plan', '--detailed-exitcode']);
-      expect(plan.stdout, where).toContain('No changes.');
-      expect(plan.code, where).toBe(0);
+      return await task();
     } finally {
-      await world.close();
+      running -= 1;
+      waiting.shift()?.();
     }
-  });
+  };
+}
+
+const inTurn = pool(AT_ONCE);
+
+describe('kill -9 during apply, then apply again', () => {
+  it.concurrent.for(Array.from({ length: RUNS }, (_, i) => i))(
+    'run %i converges with no duplicate',
+    { timeout: 120_000 },
+    (run, { expect }) => inTurn(() => killAndResume(run, expect)),
+  );
 });
+
+async function killAndResume(run: number, expect: ExpectStatic): Promise<void> {
+  const rand = random(1000 + run);
+  const changeRun = run % 2 === 1;
+  const world = await startBench({ emulator: { faults: { latencyMs: [1, 12], seed: run + 1 } } });
+  try {
+    const config = world.configPath;
+    if (changeRun) {
+      await applyUntilDone(world, expect);
+      await writeFile(config, CONFIG_V2);
+    }
+    // The first apply makes 24 requests (2 reads, 4 creates, 18 assigns); the change 14.
+    const where = await killSomewhere(world, rand, APPLY, changeRun ? 14 : 24);
+    if (process.env['SHOW_KILLS']) console.log(`run ${run}: ${where}`);
+    await applyUntilDone(world, expect);
+
+    const view = await worldView(world.emulator);
+    const expectedNames = changeRun
+      ? [
+          'Acme HubSpot EU app',
+          'Acme HubSpot OAuth app',
+          'Acme Salesforce app',
+          'Acme Slack app',
+          'Legacy Zoom app',
+        ]
+      : [
+          'Acme HubSpot OAuth app',
+          'Acme Salesforce app',
+          'Acme Slack app',
+          'Acme Zoom app',
+          'Legacy Zoom app',
+        ];
+    expect(view.names, where).toEqual(expectedNames);
+    if (changeRun) expect(view.clientIds['Acme Slack app'], where).toBe('12345.67890-v2');
+    expect(view.holdings, where).toEqual(changeRun ? HOLDINGS_V2 : HOLDINGS_V1);
+
+    const state = await world.readState();
+    const recorded = Object.values(state.customers).reduce((n, c) => n + c.profiles.length, 0);
+    expect(recorded, where).toBe(changeRun ? 13 : 18);
+    expect(leakedSecrets(await readFile(world.statePath, 'utf8'))).toEqual([]);
+
+    const plan = await world.cli(['plan', '--detailed-exitcode']);
+    expect(plan.stdout, where).toContain('No changes.');
+    expect(plan.code, where).toBe(0);
+  } finally {
+    await world.close();
+  }
+}

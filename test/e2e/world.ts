@@ -3,6 +3,7 @@
  * started in this process, on a fresh copy of the demo world.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,27 +65,8 @@ export async function startWorld(
     WORKATO_API_TOKEN: API_TOKEN,
     ...SECRETS,
   };
-  const start = (args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}) => {
-    const childEnv = Object.fromEntries(
-      Object.entries({ ...env, ...opts.env }).filter(
-        (entry): entry is [string, string] => entry[1] !== undefined,
-      ),
-    );
-    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? dir, env: childEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const done = new Promise<CliResult>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
-    return { child, done };
-  };
+  const start = (args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}) =>
+    spawnCli(args, { cwd: opts.cwd ?? dir, env: { ...env, ...opts.env } });
   return {
     emulator,
     dir,
@@ -98,6 +80,38 @@ export async function startWorld(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the built CLI in `cwd` with exactly `env` (plus PATH); an `undefined` value
+ * leaves a variable out. Resolves `done` when the process has exited and its output is in.
+ */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined> },
+): { child: ChildProcess; done: Promise<CliResult> } {
+  if (!existsSync(join(root, 'dist/cli.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+  const childEnv = Object.fromEntries(
+    Object.entries({ PATH: process.env['PATH'] ?? '', ...options.env }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
 }
 
 /** Every secret and the API token: none may ever be printed or written by the tool. */

@@ -53,6 +53,7 @@ function planOf(changes: Change[], managedFound = { recorded: 1, live: 1 }): Pla
     managedFound,
     apiCalls: { profiles: 0, embedded: 0 },
     ratePerMinute: 60,
+    leastSeconds: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateSeconds, formatApiCalls, formatDuration } from '../../src/render/cost.js';
+import { estimateSeconds } from '../../src/plan/cost.js';
+import { formatApiCalls, formatDuration } from '../../src/render/cost.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -55,14 +56,27 @@ describe('estimateSeconds', () => {
 
 describe('formatApiCalls', () => {
   it('says the calls per bucket and the least time the rate limit imposes', () => {
-    expect(formatApiCalls({ apiCalls: { profiles: 12, embedded: 300 }, ratePerMinute: 60 })).toBe(
+    expect(
+      formatApiCalls({
+        ...{ apiCalls: { profiles: 12, embedded: 300 }, ratePerMinute: 60 },
+        leastSeconds: estimateSeconds({ apiCalls: { profiles: 12, embedded: 300 }, ratePerMinute: 60 }),
+      }),
+    ).toBe(
       'API calls: 312 (profiles 12, embedded 300), at least 4 min from the rate limit of 60/min per bucket.',
     );
-    expect(formatApiCalls({ apiCalls: { profiles: 0, embedded: 10_000 }, ratePerMinute: 60 })).toBe(
+    expect(
+      formatApiCalls({
+        ...{ apiCalls: { profiles: 0, embedded: 10_000 }, ratePerMinute: 60 },
+        leastSeconds: estimateSeconds({ apiCalls: { profiles: 0, embedded: 10_000 }, ratePerMinute: 60 }),
+      }),
+    ).toBe(
       'API calls: 10,000 (profiles 0, embedded 10,000), at least 2 h 46 min from the rate limit of 60/min per bucket.',
     );
-    expect(formatApiCalls({ apiCalls: { profiles: 4, embedded: 18 }, ratePerMinute: 60 })).toBe(
-      'API calls: 22 (profiles 4, embedded 18), within the rate limit of 60/min per bucket.',
-    );
+    expect(
+      formatApiCalls({
+        ...{ apiCalls: { profiles: 4, embedded: 18 }, ratePerMinute: 60 },
+        leastSeconds: estimateSeconds({ apiCalls: { profiles: 4, embedded: 18 }, ratePerMinute: 60 }),
+      }),
+    ).toBe('API calls: 22 (profiles 4, embedded 18), within the rate limit of 60/min per bucket.');
   });
 });

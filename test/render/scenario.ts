@@ -5,6 +5,7 @@
  * unmanaged duplicate); its golden files (golden/scenario.*) are the renderers' spec,
  * read by eye.
  */
+import { estimateSeconds } from '../../src/plan/cost.js';
 import {
   type AssignmentChange,
   assignmentAddress,
@@ -257,6 +258,7 @@ export function makeScenarioPlan(): Plan {
     // 2 unassigns, and per moved customer 2, per customer unassigned without a move 1.
     apiCalls: { profiles: 11, embedded: 19 },
     ratePerMinute: 60,
+    leastSeconds: estimateSeconds({ apiCalls: { profiles: 11, embedded: 19 }, ratePerMinute: 60 }),
   };
 }
 
@@ -270,6 +272,7 @@ export function makeEmptyPlan(): Plan {
     managedFound: { recorded: 0, live: 0 },
     apiCalls: { profiles: 0, embedded: 0 },
     ratePerMinute: 60,
+    leastSeconds: estimateSeconds({ apiCalls: { profiles: 0, embedded: 0 }, ratePerMinute: 60 }),
   };
 }
 
@@ -306,5 +309,6 @@ export function makeLargePlan(count: number, profiles: number): Plan {
     managedFound: { recorded: 0, live: 0 },
     apiCalls: { profiles, embedded: count },
     ratePerMinute: 60,
+    leastSeconds: estimateSeconds({ apiCalls: { profiles, embedded: count }, ratePerMinute: 60 }),
   };
 }

@@ -5,14 +5,30 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlanFile } from '../../src/plan/plan-file.js';
-import { type ApplyWorld, callsSince, FAST, profileIds, startApplyWorld } from './apply-helpers.js';
+import { callsSince, profileIds } from '../e2e/apply-helpers.js';
+import { type Bench, FAST, startBench } from './harness.js';
 
-let world: ApplyWorld;
+let world: Bench;
 afterEach(async () => {
-  await world.expectNoLeaks();
+  expect(world.printed.length).toBeGreaterThan(0);
+  await world.expectNoLeaks(['p.json']);
   await world.close();
 });
+
+/** The part of a saved plan file this test reads. */
+interface PlanFile {
+  plan: {
+    changes: (
+      | { kind: 'profile'; action: string; profile: string }
+      | {
+          kind: 'assignment';
+          action: string;
+          customer: string;
+          profile: string;
+        }
+    )[];
+  };
+}
 
 /** The `:managed_user_id` segment of a plan's customer key, decoded. */
 function segment(customerKey: string): string {
@@ -21,15 +37,15 @@ function segment(customerKey: string): string {
 
 describe('apply PLANFILE', () => {
   it('executes exactly the saved plan, then the next plan is empty', async () => {
-    world = await startApplyWorld();
-    const planned = await world.run(['plan', '--out', 'p.json', ...FAST]);
+    world = await startBench();
+    const planned = await world.cli(['plan', '--out', 'p.json', ...FAST]);
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stderr).toContain('Saved the plan to p.json');
     const planFile = JSON.parse(await readFile(join(world.dir, 'p.json'), 'utf8')) as PlanFile;
     expect(planFile.plan.changes).toHaveLength(22);
     const mark = world.emulator.requestLog.length;
 
-    const applied = await world.run(['apply', 'p.json', '--auto-approve', ...FAST]);
+    const applied = await world.cli(['apply', 'p.json', '--auto-approve', ...FAST]);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Plan: 4 to create');
     expect(applied.stdout).toContain('Apply complete: 22 done, 0 failed, 0 skipped.');
@@ -50,12 +66,12 @@ describe('apply PLANFILE', () => {
     expect(made.sort()).toEqual(assignments.sort());
 
     // The same plan file cannot run twice: the state it was made against has moved.
-    const twice = await world.run(['apply', 'p.json', '--auto-approve', ...FAST]);
+    const twice = await world.cli(['apply', 'p.json', '--auto-approve', ...FAST]);
     expect(twice.code, twice.stdout + twice.stderr).toBe(3);
     expect(twice.stderr).toContain('a state file was created since the plan was made');
     expect(callsSince(world.emulator).filter((c) => c.kind !== 'read')).toHaveLength(22);
 
-    const again = await world.run(['plan', '--detailed-exitcode', ...FAST]);
+    const again = await world.cli(['plan', '--detailed-exitcode', ...FAST]);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toContain('No changes.');
   });

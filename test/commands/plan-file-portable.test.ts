@@ -2,9 +2,9 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWorld, type World } from './world.js';
+import { type Bench, startBench } from './harness.js';
 
-let world: World;
+let world: Bench;
 let elsewhere: string;
 afterEach(async () => {
   await world.close();
@@ -13,8 +13,8 @@ afterEach(async () => {
 
 describe('a saved plan', () => {
   it('applies from another checkout of the same repository (plan and apply in different CI jobs)', async () => {
-    world = await startWorld();
-    const plan = await world.run(['plan', '--out', 'plan.json']);
+    world = await startBench();
+    const plan = await world.cli(['plan', '--out', 'plan.json']);
     expect(plan.code, plan.stderr).toBe(0);
     const saved = JSON.parse(await readFile(join(world.dir, 'plan.json'), 'utf8'));
     expect(saved.config.path).toBe('workato-oauth.yaml');
@@ -22,7 +22,7 @@ describe('a saved plan', () => {
 
     elsewhere = await mkdtemp(join(tmpdir(), 'wo-checkout-'));
     await cp(world.dir, elsewhere, { recursive: true });
-    const apply = await world.run(['apply', 'plan.json', '--auto-approve'], { cwd: elsewhere });
+    const apply = await world.cli(['apply', 'plan.json', '--auto-approve'], { cwd: elsewhere });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('Apply complete: 22 done, 0 failed, 0 skipped.');
     const state = JSON.parse(await readFile(join(elsewhere, 'workato-oauth.state.json'), 'utf8'));

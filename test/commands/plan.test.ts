@@ -1,29 +1,20 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test.
 /**
- * `workato-oauth plan` end to end: the built CLI against the emulator, on the
+ * `workato-oauth plan`: the whole CLI, in-process, against the emulator, on the
  * example config and the demo world. Each test asserts what a user would see:
  * the plan printed, the exit code, the calls made (counted in the emulator's log),
- * and that no secret is ever printed or written.
+ * and that no secret is ever printed or written. Colour, which depends on the
+ * process's stdout being a terminal, is tested on the built CLI in test/e2e.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
 import type { State } from '../../src/state/types.js';
-import {
-  API_TOKEN,
-  bin,
-  type CliResult,
-  calls,
-  leakedSecrets,
-  root,
-  SECRETS,
-  startWorld,
-  type World,
-} from './world.js';
+import { API_TOKEN, calls, leakedSecrets, root, SECRETS } from '../e2e/world.js';
+import { type Bench, type CliOptions, type CliRun, startBench } from './harness.js';
 
 const PROFILES = ['Acme HubSpot OAuth app', 'Acme Salesforce app', 'Acme Slack app', 'Acme Zoom app'];
 
@@ -50,8 +41,6 @@ const EXAMPLE_ASSIGNMENTS = [
 ].map(([customer, profile]) => `assignment[${JSON.stringify(customer)}][${JSON.stringify(profile)}]`);
 
 const SECRET_VARIABLES = Object.keys(SECRETS);
-/** Every ANSI colour sequence starts with it. */
-const ANSI = '\u001b[';
 /** A JavaScript stack frame, as an uncaught error would print it. */
 const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(node:)/m;
 
@@ -64,13 +53,7 @@ const CUSTOMER_LISTING = 'GET /api/managed_users';
 const planSchema = JSON.parse(await readFile(join(root, 'schemas/plan.schema.json'), 'utf8'));
 const validatePlanJson = new Ajv2020({ allErrors: true, strict: true }).compile(planSchema);
 
-beforeAll(() => {
-  if (!existsSync(join(root, 'dist/commands/plan.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
-});
-
-let world: World | undefined;
+let world: Bench | undefined;
 let bigWorkspace: RunningEmulator | undefined;
 afterEach(async () => {
   await world?.close();
@@ -79,8 +62,8 @@ afterEach(async () => {
   bigWorkspace = undefined;
 });
 
-async function openWorld(): Promise<World> {
-  world = await startWorld();
+async function openWorld(): Promise<Bench> {
+  world = await startBench();
   return world;
 }
 
@@ -104,10 +87,10 @@ async function startBigWorkspace(extra: number): Promise<RunningEmulator> {
   return bigWorkspace;
 }
 
-const configPath = (w: World) => join(w.dir, 'workato-oauth.yaml');
+const configPath = (w: Bench) => w.configPath;
 
 /** Rewrites the config; every replacement must hit, or the test would plan something else. */
-async function editConfig(w: World, ...edits: [from: string | RegExp, to: string][]): Promise<string> {
+async function editConfig(w: Bench, ...edits: [from: string | RegExp, to: string][]): Promise<string> {
   let text = await readFile(configPath(w), 'utf8');
   for (const [from, to] of edits) {
     const next = text.replace(from, to);
@@ -119,30 +102,30 @@ async function editConfig(w: World, ...edits: [from: string | RegExp, to: string
 }
 
 /** Adds customer entries at the end of the config's customers list (the file's last lines). */
-async function appendCustomers(w: World, yaml: string): Promise<string> {
+async function appendCustomers(w: Bench, yaml: string): Promise<string> {
   const text = `${await readFile(configPath(w), 'utf8')}${yaml}`;
   await writeFile(configPath(w), text);
   return text;
 }
 
 /** The emulator's calls from `mark` on (`mark` = calls(...).length before the run). */
-function callsSince(w: World, mark: number): string[] {
+function callsSince(w: Bench, mark: number): string[] {
   return calls(w.emulator).slice(mark);
 }
 
 /** Runs the CLI and returns its result with the calls it made. */
 async function runCounted(
-  w: World,
+  w: Bench,
   args: string[],
-  options?: { env?: Record<string, string | undefined> },
-): Promise<CliResult & { calls: string[] }> {
+  options?: CliOptions,
+): Promise<CliRun & { calls: string[] }> {
   const mark = calls(w.emulator).length;
-  const result = await w.run(args, options);
+  const result = await w.cli(args, options);
   return { ...result, calls: callsSince(w, mark) };
 }
 
-async function applyExample(w: World): Promise<State> {
-  const result = await w.run(['apply', '--auto-approve']);
+async function applyExample(w: Bench): Promise<State> {
+  const result = await w.cli(['apply', '--auto-approve']);
   expect(result, result.stderr).toMatchObject({ code: 0 });
   const state = await w.readState();
   expect(Object.keys(state.profiles).sort()).toEqual(PROFILES);
@@ -150,7 +133,7 @@ async function applyExample(w: World): Promise<State> {
 }
 
 /** Someone else's change, straight through the API (not through workato-oauth). */
-async function callApiDirectly(w: World, method: 'POST' | 'DELETE', path: string): Promise<void> {
+async function callApiDirectly(w: Bench, method: 'POST' | 'DELETE', path: string): Promise<void> {
   const response = await fetch(`${w.emulator.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${API_TOKEN}` },
@@ -175,7 +158,7 @@ function lineOf(text: string, line: string): number {
  * unassign with and without force), an outside assignment for a drift warning, and
  * one customer new to the state.
  */
-async function makeRichScenario(w: World): Promise<Record<string, string>> {
+async function makeRichScenario(w: Bench): Promise<Record<string, string>> {
   const state = await applyExample(w);
   await editConfig(
     w,
@@ -209,7 +192,7 @@ async function makeRichScenario(w: World): Promise<Record<string, string>> {
 describe('workato-oauth plan (built CLI against the emulator)', () => {
   it('shows the first onboarding: 4 creates, 18 assigns, the unmanaged Legacy Zoom app', async () => {
     const w = await openWorld();
-    const detailed = await w.run(['plan', '--detailed-exitcode']);
+    const detailed = await w.cli(['plan', '--detailed-exitcode']);
     expect(detailed.code, detailed.stderr).toBe(2);
     const out = detailed.stdout;
 
@@ -227,7 +210,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     // The Slack profile carries its token; secrets are only ever described.
     expect(out).toMatch(/\+ token\s+= \(sensitive value\)/);
 
-    const plain = await w.run(['plan']);
+    const plain = await w.cli(['plan']);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe(out);
     // Planning changed nothing and wrote no state.
@@ -314,7 +297,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       const w = await openWorld();
       const big = await startBigWorkspace(1_000);
       const env = { WORKATO_API_URL: big.url };
-      const applied = await w.run(['apply', '--auto-approve'], { env });
+      const applied = await w.cli(['apply', '--auto-approve'], { env });
       expect(applied.code, applied.stderr).toBe(0);
       // Three customers on the last of the 11 pages of the listing.
       await appendCustomers(
@@ -322,7 +305,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
         ['20997', '20998', '20999'].map((id) => `  - id: ${id}\n    profiles: [Acme Zoom app]\n`).join(''),
       );
       const mark = calls(big).length;
-      const result = await w.run(['plan'], { env });
+      const result = await w.cli(['plan'], { env });
       expect(result.code, result.stderr).toBe(0);
       expect(lines(result.stdout, '  + assignment[')).toHaveLength(3);
       const made = calls(big).slice(mark);
@@ -340,7 +323,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       // A typo among them does not make the plan read the whole listing either.
       const text = await appendCustomers(w, '  - id: 29999\n    profiles: [Acme Zoom app]\n');
       const typoMark = calls(big).length;
-      const typo = await w.run(['plan'], { env });
+      const typo = await w.cli(['plan'], { env });
       expect(typo.code).toBe(1);
       expect(typo.stderr).toBe(
         `error: workato-oauth.yaml:${lineOf(text, '  - id: 29999')}:5  customer id 29999 does not exist in the workspace\n`,
@@ -352,7 +335,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
   });
 
   describe('a customer that does not exist fails the plan at its line', () => {
-    const typo = async (w: World, entry: string, args: string[]) => {
+    const typo = async (w: Bench, entry: string, args: string[]) => {
       const text = await appendCustomers(w, `${entry}\n    profiles: [Acme Zoom app]\n`);
       const result = await runCounted(w, args);
       return { ...result, line: lineOf(text, entry) };
@@ -418,12 +401,12 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     );
 
     /** Every format, with and without --debug, each with --out; returns the JSON plan. */
-    async function checkFormats(w: World, env: Record<string, string>) {
+    async function checkFormats(w: Bench, env: Record<string, string>) {
       const runs = ['text', 'markdown', 'json'].flatMap((format) =>
         [false, true].map(async (debug) => {
           const planFile = join(w.dir, `plan-${format}${debug ? '-debug' : ''}.json`);
           const args = [...(debug ? ['--debug'] : []), 'plan', '--format', format, '--out', planFile];
-          return { format, debug, result: await w.run(args, { env }), planFile };
+          return { format, debug, result: await w.cli(args, { env }), planFile };
         }),
       );
       let json:
@@ -470,7 +453,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
 
     it('first plan completes and names every variable apply will need', async () => {
       const w = await openWorld();
-      const text = await w.run(['plan', '--detailed-exitcode'], { env: unset });
+      const text = await w.cli(['plan', '--detailed-exitcode'], { env: unset });
       expect(text.code, text.stderr).toBe(2);
       expect(lines(text.stdout, '  + profile[')).toHaveLength(4);
       expect(text.stdout).toContain(
@@ -485,7 +468,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       expect(text.stdout).toContain('+ token         = (known after apply: $SLACK_APP_TOKEN is not set)');
       expect(text.stdout).not.toContain('(sensitive value)');
 
-      const json = await w.run(['plan', '--format', 'json', '--out', 'plan.json'], { env: unset });
+      const json = await w.cli(['plan', '--format', 'json', '--out', 'plan.json'], { env: unset });
       expect(json.code, json.stderr).toBe(0);
       const plan = JSON.parse(json.stdout);
       expect(validatePlanJson(plan)).toBe(true);
@@ -500,7 +483,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     it('after apply: "No changes", exit 0, and a warning per secret that cannot be compared', async () => {
       const w = await openWorld();
       await applyExample(w);
-      const result = await w.run(['plan', '--detailed-exitcode'], {
+      const result = await w.cli(['plan', '--detailed-exitcode'], {
         env: { HUBSPOT_CLIENT_SECRET: undefined, SLACK_APP_TOKEN: undefined },
       });
       expect(result.code, result.stderr).toBe(0);
@@ -522,7 +505,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     it('a rotated secret is an update that shows "(sensitive value changed)" and nothing else', async () => {
       const w = await openWorld();
       await applyExample(w);
-      const secret = await w.run(['plan', '--detailed-exitcode'], {
+      const secret = await w.cli(['plan', '--detailed-exitcode'], {
         env: { ZOOM_CLIENT_SECRET: 'zoom-rotated-7777' },
       });
       expect(secret.code, secret.stderr).toBe(2);
@@ -534,7 +517,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       expect(secret.stdout).toContain(ONE_UPDATE);
       expect(secret.stdout).not.toContain('zoom-rotated-7777');
 
-      const token = await w.run(['plan'], { env: { SLACK_APP_TOKEN: 'xoxb-rotated-8888' } });
+      const token = await w.cli(['plan'], { env: { SLACK_APP_TOKEN: 'xoxb-rotated-8888' } });
       expect(token.code, token.stderr).toBe(0);
       expect(changeLines(token.stdout)).toEqual([
         '  ~ update in place',
@@ -548,7 +531,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       const w = await openWorld();
       await applyExample(w);
       await editConfig(w, ['client_id: acme-zoom-client', 'client_id: acme-zoom-client-v2']);
-      const result = await w.run(['plan', '--detailed-exitcode']);
+      const result = await w.cli(['plan', '--detailed-exitcode']);
       expect(result.code, result.stderr).toBe(2);
       expect(changeLines(result.stdout)).toEqual([
         '  ~ update in place',
@@ -583,7 +566,7 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     );
     expect(result.stdout).toContain('repair: workato-oauth apply --reassert');
 
-    const markdown = await w.run(['plan', '--format', 'markdown']);
+    const markdown = await w.cli(['plan', '--format', 'markdown']);
     expect(markdown.stdout).toContain('### Drift');
     expect(markdown.stdout).toContain('Workato counts 7 customer(s), the state records 6');
   });
@@ -622,13 +605,13 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       const w = await openWorld();
       const env = await makeRichScenario(w);
       for (const format of ['text', 'markdown', 'json']) {
-        const one = await w.run(['plan', '--format', format], { env });
-        const two = await w.run(['plan', '--format', format], { env });
+        const one = await w.cli(['plan', '--format', format], { env });
+        const two = await w.cli(['plan', '--format', format], { env });
         expect(one.code, one.stderr).toBe(0);
         expect(two.stdout).toBe(one.stdout);
       }
       // The scenario has something to order: every kind of change it set up is there.
-      const text = (await w.run(['plan'], { env })).stdout;
+      const text = (await w.cli(['plan'], { env })).stdout;
       for (const head of [
         '  + profile[',
         '  ~ profile[',
@@ -641,67 +624,4 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     },
     SLOW_TEST_MS,
   );
-
-  describe('colour', () => {
-    it('none when stdout is not a terminal, with or without NO_COLOR', async () => {
-      const w = await openWorld();
-      await applyExample(w);
-      await editConfig(w, ['client_id: acme-zoom-client', 'client_id: acme-zoom-client-v2']);
-      for (const NO_COLOR of ['1', undefined]) {
-        const result = await w.run(['plan'], { env: { NO_COLOR, ZOOM_CLIENT_SECRET: 'zoom-rotated-7777' } });
-        expect(result.code, result.stderr).toBe(0);
-        expect(result.stdout).toContain('~ client_id');
-        expect(result.stdout).not.toContain(ANSI);
-        expect(result.stderr).not.toContain(ANSI);
-      }
-    });
-
-    const hasScript = spawnSync('script', ['--version']).status === 0;
-    it.skipIf(!hasScript)('on a terminal: colour, unless NO_COLOR or --no-color', async () => {
-      const w = await openWorld();
-      const onTerminal = (args: string[], env: Record<string, string | undefined>) =>
-        runOnTerminal(w, args, env);
-      const coloured = await onTerminal(['plan'], { NO_COLOR: undefined });
-      expect(coloured.code, coloured.output).toBe(0);
-      expect(coloured.output).toContain(ANSI);
-      expect(coloured.output).toContain('profile["Acme Zoom app"]');
-
-      for (const [args, env] of [
-        [['plan'], { NO_COLOR: '1' }],
-        [['--no-color', 'plan'], { NO_COLOR: undefined }],
-      ] as const) {
-        const plain = await onTerminal([...args], env);
-        expect(plain.code, plain.output).toBe(0);
-        expect(plain.output).toContain('profile["Acme Zoom app"]');
-        expect(plain.output).not.toContain(ANSI);
-      }
-    });
-  });
 });
-
-/** Runs the CLI under `script`, so its stdout is a pseudo-terminal; output is stdout and stderr together. */
-function runOnTerminal(
-  w: World,
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number | null; output: string }> {
-  const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-  const command = [process.execPath, bin, ...args].map(shellQuote).join(' ');
-  const childEnv = Object.fromEntries(
-    Object.entries({ ...w.env, SHELL: '/bin/sh', TERM: 'xterm', ...env }).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined,
-    ),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: w.dir, env: childEnv });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}

@@ -1,22 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root } from '../e2e/world.js';
+import { runCli } from './harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/workato-oauth.js');
-
-/** Runs the built CLI with a clean environment (no CI variables leak in from the runner). */
+/** Runs the CLI in-process with a clean environment (no CI variables leak in from the runner). */
 function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: options.cwd ?? root,
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env },
-    encoding: 'utf8',
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCli(args, { cwd: options.cwd ?? root, env: { NO_COLOR: '1', ...options.env } });
 }
 
 const INVALID_LINES = [
@@ -35,21 +27,15 @@ const INVALID_LINES = [
   'examples/invalid.yaml:35:18  customers[4].external_id  expected a string, but YAML reads 2302 as a number: quote it, external_id: "2302"',
 ];
 
-beforeAll(() => {
-  if (!existsSync(join(root, 'dist/commands/validate.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
-});
-
-describe('workato-oauth validate (built CLI)', () => {
+describe('workato-oauth validate', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'workato-oauth-validate-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 0 on the example config and says what it holds', () => {
-    const { code, stdout, stderr } = run(['validate', '-f', 'examples/workato-oauth.yaml']);
+  it('exits 0 on the example config and says what it holds', async () => {
+    const { code, stdout, stderr } = await run(['validate', '-f', 'examples/workato-oauth.yaml']);
     expect({ code, stdout, stderr }).toEqual({
       code: 0,
       stdout: 'examples/workato-oauth.yaml: valid (4 profiles, 12 customers)\n',
@@ -57,12 +43,12 @@ describe('workato-oauth validate (built CLI)', () => {
     });
   });
 
-  it('reads ./workato-oauth.yaml by default; warnings print but do not fail', () => {
+  it('reads ./workato-oauth.yaml by default; warnings print but do not fail', async () => {
     writeFileSync(
       join(dir, 'workato-oauth.yaml'),
       'version: 1\nprofiles:\n  Slack:\n    provider: slack\n    client_id: "1.2"\n    client_secret: ${S}\ncustomers: []\n',
     );
-    const { code, stdout } = run(['validate'], { cwd: dir });
+    const { code, stdout } = await run(['validate'], { cwd: dir });
     expect(code).toBe(0);
     expect(stdout).toBe(
       'workato-oauth.yaml:4:5  profiles.Slack.token  warning: slack profiles usually need token (the Slack app token), e.g. token: ${SLACK_APP_TOKEN}\n' +
@@ -70,8 +56,8 @@ describe('workato-oauth validate (built CLI)', () => {
     );
   });
 
-  it('exits 1 on examples/invalid.yaml and prints every problem with its line, then a summary', () => {
-    const { code, stdout, stderr } = run(['validate', '-f', 'examples/invalid.yaml']);
+  it('exits 1 on examples/invalid.yaml and prints every problem with its line, then a summary', async () => {
+    const { code, stdout, stderr } = await run(['validate', '-f', 'examples/invalid.yaml']);
     expect(code).toBe(1);
     expect(stdout.split('\n')).toEqual([
       ...INVALID_LINES,
@@ -82,14 +68,14 @@ describe('workato-oauth validate (built CLI)', () => {
     expect(stdout).not.toContain('xoxb-not-a-real-secret');
   });
 
-  it('a missing file is one line and exit 1', () => {
-    const { code, stdout } = run(['validate', '-f', 'nowhere.yaml'], { cwd: dir });
+  it('a missing file is one line and exit 1', async () => {
+    const { code, stdout } = await run(['validate', '-f', 'nowhere.yaml'], { cwd: dir });
     expect(code).toBe(1);
     expect(stdout).toBe('nowhere.yaml  (file)  cannot read: no such file\nnowhere.yaml: 1 error\n');
   });
 
-  it('--format json prints one JSON object', () => {
-    const invalid = run(['validate', '-f', 'examples/invalid.yaml', '--format', 'json']);
+  it('--format json prints one JSON object', async () => {
+    const invalid = await run(['validate', '-f', 'examples/invalid.yaml', '--format', 'json']);
     expect(invalid.code).toBe(1);
     const report = JSON.parse(invalid.stdout) as Record<string, unknown> & { problems: unknown[] };
     expect(report).toMatchObject({ valid: false, file: 'examples/invalid.yaml', errors: 11, warnings: 2 });
@@ -104,7 +90,7 @@ describe('workato-oauth validate (built CLI)', () => {
         "unknown data center 'usa' (did you mean 'us'?): expected one of us, eu, jp, sg, au, il, kr, cn, trial",
     });
 
-    const valid = run(['validate', '-f', 'examples/workato-oauth.yaml', '--format', 'json']);
+    const valid = await run(['validate', '-f', 'examples/workato-oauth.yaml', '--format', 'json']);
     expect(valid.code).toBe(0);
     expect(JSON.parse(valid.stdout)).toEqual({
       valid: true,
@@ -115,8 +101,8 @@ describe('workato-oauth validate (built CLI)', () => {
     });
   });
 
-  it('under GitHub Actions, also prints each problem as a workflow annotation', () => {
-    const { code, stdout } = run(['validate', '-f', 'examples/invalid.yaml'], {
+  it('under GitHub Actions, also prints each problem as a workflow annotation', async () => {
+    const { code, stdout } = await run(['validate', '-f', 'examples/invalid.yaml'], {
       env: { GITHUB_ACTIONS: 'true' },
     });
     expect(code).toBe(1);
@@ -132,10 +118,13 @@ describe('workato-oauth validate (built CLI)', () => {
     expect(stdout).toContain(`${INVALID_LINES[0]}\n`);
   });
 
-  it('with --format json under GitHub Actions, annotations go to stderr so stdout stays JSON', () => {
-    const { code, stdout, stderr } = run(['validate', '-f', 'examples/invalid.yaml', '--format', 'json'], {
-      env: { GITHUB_ACTIONS: 'true' },
-    });
+  it('with --format json under GitHub Actions, annotations go to stderr so stdout stays JSON', async () => {
+    const { code, stdout, stderr } = await run(
+      ['validate', '-f', 'examples/invalid.yaml', '--format', 'json'],
+      {
+        env: { GITHUB_ACTIONS: 'true' },
+      },
+    );
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ valid: false, errors: 11 });
     expect(stderr.split('\n').filter((line) => line.startsWith('::error '))).toHaveLength(11);

@@ -8,9 +8,9 @@ import { ApiError } from '../api/errors.js';
 import type { Customer, LiveProfile, WorkatoClient } from '../api/types.js';
 import type { DesiredCustomer, DesiredState } from '../config/types.js';
 import { customerKey } from '../customer-ref.js';
+import { PlanError } from '../plan/diff.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { State } from '../state/types.js';
-import { PlanError } from './diff.js';
 
 export interface LiveState {
   profiles: LiveProfile[];

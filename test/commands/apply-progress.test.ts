@@ -5,11 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorldData } from '../../src/emulator/world-data.js';
-import { type ApplyWorld, type ConfigDoc, FAST, startApplyWorld } from './apply-helpers.js';
+import type { ConfigDoc } from '../e2e/apply-helpers.js';
+import { type Bench, FAST, startBench } from './harness.js';
 
-let world: ApplyWorld;
+let world: Bench;
 afterEach(async () => {
-  await world.expectNoLeaks();
+  expect(world.printed.length).toBeGreaterThan(0);
+  await world.expectNoLeaks(['p.json']);
   await world.close();
 });
 
@@ -46,8 +48,8 @@ const PROGRESS = /^Applying: (\d+)\/(\d+) changes, \d+\/min, about .+ left$/;
 
 describe('apply progress without a terminal', () => {
   it(`logs a line at least every 100 of ${CHANGES} changes`, async () => {
-    world = await startApplyWorld({ data: DATA, config: CONFIG });
-    const applied = await world.run(APPLY);
+    world = await startBench({ world: DATA, config: CONFIG });
+    const applied = await world.cli(APPLY);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain(`Apply complete: ${CHANGES} done, 0 failed, 0 skipped.`);
     // Plain lines for a log: no carriage return or cursor control.
@@ -66,8 +68,8 @@ describe('apply progress without a terminal', () => {
   });
 
   it('--quiet prints no progress', async () => {
-    world = await startApplyWorld({ data: DATA, config: CONFIG });
-    const applied = await world.run([...APPLY, '--quiet']);
+    world = await startBench({ world: DATA, config: CONFIG });
+    const applied = await world.cli([...APPLY, '--quiet']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain(`Apply complete: ${CHANGES} done, 0 failed, 0 skipped.`);
     expect(applied.stderr).not.toContain('Applying:');

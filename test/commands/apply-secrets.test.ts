@@ -5,18 +5,19 @@
  * test checks its own output and files the same way, in its afterEach.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ApplyWorld, FAST, startApplyWorld } from './apply-helpers.js';
-import { SECRETS } from './world.js';
+import { SECRETS } from '../e2e/world.js';
+import { type Bench, FAST, startBench } from './harness.js';
 
-let world: ApplyWorld;
+let world: Bench;
 afterEach(async () => {
-  await world.expectNoLeaks();
+  expect(world.printed.length).toBeGreaterThan(0);
+  await world.expectNoLeaks(['p.json']);
   await world.close();
 });
 
 describe('apply keeps secrets out of its output and files', () => {
   it('with --debug, and an error answer that echoes the secret it was sent', async () => {
-    world = await startApplyWorld();
+    world = await startBench();
     world.emulator.setFaults({
       script: [
         {
@@ -27,9 +28,9 @@ describe('apply keeps secrets out of its output and files', () => {
         },
       ],
     });
-    const planned = await world.run(['plan', '--out', 'p.json', '--debug', ...FAST]);
+    const planned = await world.cli(['plan', '--out', 'p.json', '--debug', ...FAST]);
     expect(planned.code, planned.stderr).toBe(0);
-    const failed = await world.run([
+    const failed = await world.cli([
       'apply',
       'p.json',
       '--auto-approve',
@@ -45,7 +46,7 @@ describe('apply keeps secrets out of its output and files', () => {
     );
     expect(failed.stderr).toMatch(/^debug: /m);
 
-    const rerun = await world.run(['apply', '--auto-approve', '--debug', ...FAST]);
+    const rerun = await world.cli(['apply', '--auto-approve', '--debug', ...FAST]);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
   });
 });

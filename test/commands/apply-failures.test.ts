@@ -5,20 +5,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type ApplyWorld,
   callsSince,
-  FAST,
   liveHoldings,
   mutationsSince,
   profileIds,
   recordedHoldings,
-  startApplyWorld,
   wantedHoldings,
-} from './apply-helpers.js';
+} from '../e2e/apply-helpers.js';
+import { type Bench, FAST, startBench } from './harness.js';
 
-let world: ApplyWorld;
+let world: Bench;
 afterEach(async () => {
-  await world.expectNoLeaks();
+  expect(world.printed.length).toBeGreaterThan(0);
+  await world.expectNoLeaks(['p.json']);
   await world.close();
 });
 
@@ -27,16 +26,16 @@ const HUBSPOT = 'Acme HubSpot OAuth app';
 /** Customers of the example config that hold the HubSpot profile, as plan addresses. */
 const HUBSPOT_HOLDERS = ['4567', 'E:A2300', 'E:A2301', 'E:A2304', 'E:A2307', 'E:B 17/02'];
 
-async function appliedWorld(): Promise<ApplyWorld> {
-  const w = await startApplyWorld();
-  const first = await w.run(APPLY);
+async function appliedWorld(): Promise<Bench> {
+  const w = await startBench();
+  const first = await w.cli(APPLY);
   expect(first.code, first.stderr).toBe(0);
   return w;
 }
 
 describe('apply with a failed profile create', () => {
   it('skips its assigns, does the rest, reports each outcome; a re-run finishes without duplicates', async () => {
-    world = await startApplyWorld();
+    world = await startBench();
     // One at a time, so the first create (plan order: HubSpot) is the one refused.
     world.emulator.setFaults({
       script: [
@@ -48,7 +47,7 @@ describe('apply with a failed profile create', () => {
         },
       ],
     });
-    const failed = await world.run([...APPLY, '--concurrency', '1']);
+    const failed = await world.cli([...APPLY, '--concurrency', '1']);
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
     expect(failed.stdout).toContain('Apply finished with failures: 15 done, 1 failed, 6 skipped.\n');
     const table = failed.stdout.slice(failed.stdout.indexOf('Apply finished with failures'));
@@ -94,7 +93,7 @@ describe('apply with a failed profile create', () => {
     // The fault is gone: the next apply does only what is left.
     world.emulator.setFaults({});
     const mark = world.emulator.requestLog.length;
-    const rerun = await world.run(APPLY);
+    const rerun = await world.cli(APPLY);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain('Apply complete: 7 done, 0 failed, 0 skipped.');
     const kinds = callsSince(world.emulator, mark)
@@ -103,14 +102,14 @@ describe('apply with a failed profile create', () => {
     expect(kinds.sort()).toEqual(['assign', 'assign', 'assign', 'assign', 'assign', 'assign', 'create']);
     expect(Object.keys(profileIds(world.emulator))).toHaveLength(5);
     expect(liveHoldings(world.emulator, managed)).toEqual(wantedHoldings(config, world.emulator));
-    const again = await world.run(['plan', '--detailed-exitcode', ...FAST]);
+    const again = await world.cli(['plan', '--detailed-exitcode', ...FAST]);
     expect(again.code, again.stdout).toBe(0);
   });
 });
 
 describe('apply with a failed adopt', () => {
   it('skips the assigns of the profile it could not adopt, saying so', async () => {
-    world = await startApplyWorld();
+    world = await startBench();
     // Made in Workato by hand before the tool managed it: apply adopts it by name (a PUT).
     const made = world.emulator.world.createProfile({
       name: 'Acme Zoom app',
@@ -123,7 +122,7 @@ describe('apply with a failed adopt', () => {
         { method: 'PUT', path: '/api/custom_oauth_profiles/', status: 422, body: { message: 'Locked' } },
       ],
     });
-    const failed = await world.run(APPLY);
+    const failed = await world.cli(APPLY);
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
     expect(failed.stdout).toContain('Apply finished with failures: 17 done, 1 failed, 4 skipped.\n');
     expect(failed.stdout).toMatch(/^ {2}failed {3}profile\["Acme Zoom app"\] +adopt: .*Locked$/m);
@@ -155,7 +154,7 @@ describe('apply with an unassign refused because the profile is in use', () => {
       .filter((c) => c.profiles.length > 0);
     await world.writeConfig(config);
     const mark = world.emulator.requestLog.length;
-    const refused = await world.run([...APPLY, '--allow-delete', '--max-change-percent', '50']);
+    const refused = await world.cli([...APPLY, '--allow-delete', '--max-change-percent', '50']);
     expect(refused.code, refused.stdout + refused.stderr).toBe(1);
     expect(refused.stdout).toContain('Apply finished with failures: 7 done, 1 failed, 0 skipped.\n');
     expect(refused.stdout).toMatch(
@@ -185,7 +184,7 @@ describe('apply with an unassign refused because the profile is in use', () => {
     );
     await world.writeConfig(forced);
     const second = world.emulator.requestLog.length;
-    const applied = await world.run(APPLY);
+    const applied = await world.cli(APPLY);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Apply complete: 2 done, 0 failed, 0 skipped.');
     const unassigns = callsSince(world.emulator, second)
@@ -196,7 +195,7 @@ describe('apply with an unassign refused because the profile is in use', () => {
       `unassign EA2301 ${hubspot} force=true`,
     ]);
     expect(liveHoldings(world.emulator, managed)).toEqual(wantedHoldings(forced, world.emulator));
-    const again = await world.run(['plan', '--detailed-exitcode', ...FAST]);
+    const again = await world.cli(['plan', '--detailed-exitcode', ...FAST]);
     expect(again.code, again.stdout).toBe(0);
   });
 
@@ -211,7 +210,7 @@ describe('apply with an unassign refused because the profile is in use', () => {
     await world.writeConfig(config);
     const mark = world.emulator.requestLog.length;
 
-    const applied = await world.run([...APPLY, '--force-unassign']);
+    const applied = await world.cli([...APPLY, '--force-unassign']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Apply complete: 1 done, 0 failed, 0 skipped.');
     expect(mutationsSince(world.emulator, mark).map((e) => `${e.method} ${e.path}`)).toEqual([

@@ -4,20 +4,22 @@
  * not sent a single mutating request.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ApplyWorld, type ConfigDoc, FAST, mutationsSince, startApplyWorld } from './apply-helpers.js';
+import { type ConfigDoc, mutationsSince } from '../e2e/apply-helpers.js';
+import { type Bench, FAST, startBench } from './harness.js';
 
-let world: ApplyWorld;
+let world: Bench;
 afterEach(async () => {
-  await world.expectNoLeaks();
+  expect(world.printed.length).toBeGreaterThan(0);
+  await world.expectNoLeaks(['p.json']);
   await world.close();
 });
 
 const APPLY = ['apply', '--auto-approve', ...FAST];
 
 /** The demo world after a first apply of the example: 4 profiles, 18 assignments. */
-async function appliedWorld(): Promise<ApplyWorld> {
-  const w = await startApplyWorld();
-  const first = await w.run(APPLY);
+async function appliedWorld(): Promise<Bench> {
+  const w = await startBench();
+  const first = await w.cli(APPLY);
   expect(first.code, first.stderr).toBe(0);
   return w;
 }
@@ -46,7 +48,7 @@ describe('apply refuses, before any mutating request', () => {
     await world.writeConfig(withoutProfile(await world.readConfig(), 'Acme Zoom app'));
     const mark = world.emulator.requestLog.length;
 
-    const refused = await world.runCombined(APPLY);
+    const refused = await world.cli(APPLY);
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
@@ -56,7 +58,7 @@ describe('apply refuses, before any mutating request', () => {
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
 
     // The same plan with the flag goes through.
-    const allowed = await world.run([...APPLY, '--allow-delete']);
+    const allowed = await world.cli([...APPLY, '--allow-delete']);
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain('Apply complete: 5 done, 0 failed, 0 skipped.');
   });
@@ -66,7 +68,7 @@ describe('apply refuses, before any mutating request', () => {
     await world.writeConfig(withoutProfile(await world.readConfig(), 'Acme Salesforce app'));
     const mark = world.emulator.requestLog.length;
 
-    const refused = await world.runCombined([...APPLY, '--allow-delete', '--force']);
+    const refused = await world.cli([...APPLY, '--allow-delete', '--force']);
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
@@ -83,7 +85,7 @@ describe('apply refuses, before any mutating request', () => {
     await world.writeConfig(config);
     const mark = world.emulator.requestLog.length;
 
-    const refused = await world.runCombined([...APPLY, '--allow-delete', '--force']);
+    const refused = await world.cli([...APPLY, '--allow-delete', '--force']);
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
@@ -100,7 +102,7 @@ describe('apply refuses, before any mutating request', () => {
     await world.writeConfig(config);
     const mark = world.emulator.requestLog.length;
 
-    const refused = await world.runCombined(APPLY);
+    const refused = await world.cli(APPLY);
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
@@ -109,7 +111,7 @@ describe('apply refuses, before any mutating request', () => {
     );
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
 
-    const allowed = await world.run([...APPLY, '--allow-delete']);
+    const allowed = await world.cli([...APPLY, '--allow-delete']);
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain('Apply complete: 1 done, 0 failed, 0 skipped.');
     // Made beside the old one, its 4 customers moved (each gets the new one before it loses
@@ -134,7 +136,7 @@ describe('apply refuses, before any mutating request', () => {
         );
       expect(at('/assign'), customer).toBeLessThan(at('/unassign'));
     }
-    const again = await world.run(['plan', '--detailed-exitcode', ...FAST]);
+    const again = await world.cli(['plan', '--detailed-exitcode', ...FAST]);
     expect(again.code, again.stdout).toBe(0);
   });
 
@@ -147,7 +149,7 @@ describe('apply refuses, before any mutating request', () => {
     await world.writeConfig(config);
     const mark = world.emulator.requestLog.length;
 
-    const refused = await world.runCombined(APPLY);
+    const refused = await world.cli(APPLY);
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
@@ -156,7 +158,7 @@ describe('apply refuses, before any mutating request', () => {
     );
     expect(mutationsSince(world.emulator, mark)).toEqual([]);
 
-    const forced = await world.run([...APPLY, '--force']);
+    const forced = await world.cli([...APPLY, '--force']);
     expect(forced.code, forced.stdout + forced.stderr).toBe(0);
     expect(forced.stdout).toContain('Apply complete: 6 done, 0 failed, 0 skipped.');
     const unassigns = mutationsSince(world.emulator, mark).filter((e) => e.path.includes('/unassign'));
@@ -164,8 +166,8 @@ describe('apply refuses, before any mutating request', () => {
   });
 
   it('with no terminal and no --auto-approve: exit 1, saying how to approve', async () => {
-    world = await startApplyWorld();
-    const refused = await world.runCombined(['apply', ...FAST]);
+    world = await startBench();
+    const refused = await world.cli(['apply', ...FAST]);
     expect(refused.code, refused.output).toBe(1);
     expectInOrder(
       refused.output,
@@ -176,9 +178,9 @@ describe('apply refuses, before any mutating request', () => {
   });
 
   it('with secrets unset at apply time: exit 3 naming the variables', async () => {
-    world = await startApplyWorld();
+    world = await startBench();
     const env = { HUBSPOT_CLIENT_SECRET: undefined, SLACK_APP_TOKEN: undefined };
-    const refused = await world.runCombined(APPLY, { env });
+    const refused = await world.cli(APPLY, { env });
     expect(refused.code, refused.output).toBe(3);
     expectInOrder(
       refused.output,
@@ -190,9 +192,9 @@ describe('apply refuses, before any mutating request', () => {
     expect(mutationsSince(world.emulator)).toEqual([]);
 
     // A plan file made with every secret set is refused the same way when one is gone.
-    const planned = await world.run(['plan', '--out', 'p.json', ...FAST]);
+    const planned = await world.cli(['plan', '--out', 'p.json', ...FAST]);
     expect(planned.code, planned.stderr).toBe(0);
-    const fromFile = await world.runCombined(['apply', 'p.json', '--auto-approve', ...FAST], {
+    const fromFile = await world.cli(['apply', 'p.json', '--auto-approve', ...FAST], {
       env: { ZOOM_CLIENT_SECRET: undefined },
     });
     expect(fromFile.code, fromFile.output).toBe(3);
@@ -205,16 +207,16 @@ describe('apply refuses, before any mutating request', () => {
 
 describe('apply PLANFILE refuses a stale plan with exit 3, saying what moved', () => {
   /** Plans a pending change (a new customer) into p.json. */
-  async function planNewCustomer(w: ApplyWorld): Promise<void> {
+  async function planNewCustomer(w: Bench): Promise<void> {
     const config = await w.readConfig();
     config.customers.push({ external_id: 'H4572', profiles: ['Acme Slack app'] });
     await w.writeConfig(config);
-    const planned = await w.run(['plan', '--out', 'p.json', ...FAST]);
+    const planned = await w.cli(['plan', '--out', 'p.json', ...FAST]);
     expect(planned.code, planned.stderr).toBe(0);
   }
 
-  async function expectStale(w: ApplyWorld, mark: number, moved: string): Promise<void> {
-    const refused = await w.runCombined(['apply', 'p.json', '--auto-approve', ...FAST]);
+  async function expectStale(w: Bench, mark: number, moved: string): Promise<void> {
+    const refused = await w.cli(['apply', 'p.json', '--auto-approve', ...FAST]);
     expect(refused.code, refused.output).toBe(3);
     expect(refused.output).toContain(moved);
     expect(refused.output).toMatch(/plan again/);
@@ -235,7 +237,7 @@ describe('apply PLANFILE refuses a stale plan with exit 3, saying what moved', (
     const serial = (await world.readState()).serial;
     await planNewCustomer(world);
     // Another apply (from the config) does the change first and writes the state.
-    const other = await world.run(APPLY);
+    const other = await world.cli(APPLY);
     expect(other.code, other.stderr).toBe(0);
     const now = (await world.readState()).serial;
     expect(now).toBeGreaterThan(serial);
@@ -265,10 +267,10 @@ describe('apply PLANFILE refuses a stale plan with exit 3, saying what moved', (
   });
 
   it('when a secret variable holds another value than when the plan was made', async () => {
-    world = await startApplyWorld();
-    const planned = await world.run(['plan', '--out', 'p.json', ...FAST]);
+    world = await startBench();
+    const planned = await world.cli(['plan', '--out', 'p.json', ...FAST]);
     expect(planned.code, planned.stderr).toBe(0);
-    const refused = await world.runCombined(['apply', 'p.json', '--auto-approve', ...FAST], {
+    const refused = await world.cli(['apply', 'p.json', '--auto-approve', ...FAST], {
       env: { HUBSPOT_CLIENT_SECRET: 'hubspot-secret-rotated' },
     });
     expect(refused.code, refused.output).toBe(3);

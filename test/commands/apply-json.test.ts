@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { leakedSecrets, startWorld, type World } from './world.js';
+import { leakedSecrets } from '../e2e/world.js';
+import { type Bench, startBench } from './harness.js';
 
-let world: World;
+let world: Bench;
 afterEach(async () => {
   await world.close();
 });
 
 describe('apply --format json', () => {
   it('prints one report object: the plan, each change and its outcome, the calls made', async () => {
-    world = await startWorld();
-    const first = await world.run(['apply', '--auto-approve', '--format', 'json']);
+    world = await startBench();
+    const first = await world.cli(['apply', '--auto-approve', '--format', 'json']);
     expect(first.code, first.stderr).toBe(0);
     const report = JSON.parse(first.stdout);
     expect(report.format_version).toBe('1');
@@ -28,7 +29,7 @@ describe('apply --format json', () => {
     expect(report.api_calls.requests).toEqual({ profiles: 5, embedded: 19 });
     expect(leakedSecrets(first.stdout, first.stderr)).toEqual([]);
 
-    const second = await world.run(['apply', '--auto-approve', '--format', 'json']);
+    const second = await world.cli(['apply', '--auto-approve', '--format', 'json']);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ result: 'no-changes', outcomes: [] });
   });

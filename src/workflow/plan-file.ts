@@ -13,10 +13,11 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { LiveProfile } from '../api/types.js';
 import { UsageError } from '../errors.js';
 import { isRecord } from '../json.js';
+import type { SecretChecks } from '../plan/secrets.js';
+import type { Plan } from '../plan/types.js';
 import { type ChangeJson, type PlanJson, toPlanJson } from '../render/json.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
-import type { PreparedPlan } from './prepare.js';
-import type { SecretChecks } from './secrets.js';
+import type { PreparedPlan } from './plan.js';
 
 export const PLAN_FILE_VERSION = 2;
 
@@ -277,4 +278,9 @@ export function findPlanDifference(saved: PlanJson, now: PlanJson): string | und
     }
   }
   return firstDifference('plan', withoutVerdicts(saved), withoutVerdicts(now));
+}
+
+/** How the plan made now differs from the one in the file, or undefined. */
+export function findSavedPlanDifference(planFile: PlanFile, now: Plan): string | undefined {
+  return findPlanDifference(planFile.plan, toPlanJson(now));
 }

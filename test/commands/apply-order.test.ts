@@ -6,20 +6,13 @@
  * every customer. Asserted on the order the emulator received the requests.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type ApplyWorld,
-  type Call,
-  callsSince,
-  FAST,
-  liveHoldings,
-  profileIds,
-  startApplyWorld,
-  wantedHoldings,
-} from './apply-helpers.js';
+import { type Call, callsSince, liveHoldings, profileIds, wantedHoldings } from '../e2e/apply-helpers.js';
+import { type Bench, FAST, startBench } from './harness.js';
 
-let world: ApplyWorld;
+let world: Bench;
 afterEach(async () => {
-  await world.expectNoLeaks();
+  expect(world.printed.length).toBeGreaterThan(0);
+  await world.expectNoLeaks(['p.json']);
   await world.close();
 });
 
@@ -38,8 +31,8 @@ function describeMutations(calls: Call[]): string[] {
 
 describe('apply order (emulator request log)', () => {
   it('creates every profile before the first assign, then the next plan is empty', async () => {
-    world = await startApplyWorld();
-    const applied = await world.run(APPLY);
+    world = await startBench();
+    const applied = await world.cli(APPLY);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Apply complete: 22 done, 0 failed, 0 skipped.');
 
@@ -56,14 +49,14 @@ describe('apply order (emulator request log)', () => {
     expect(liveHoldings(world.emulator, Object.keys(config.profiles))).toEqual(
       wantedHoldings(config, world.emulator),
     );
-    const again = await world.run(['plan', '--detailed-exitcode']);
+    const again = await world.cli(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toContain('No changes.');
   });
 
   it('runs update, swap (unassign then assign), assign, unassign and delete in that order', async () => {
-    world = await startApplyWorld();
-    const first = await world.run(APPLY);
+    world = await startBench();
+    const first = await world.cli(APPLY);
     expect(first.code, first.stderr).toBe(0);
     const before = profileIds(world.emulator);
 
@@ -87,7 +80,7 @@ describe('apply order (emulator request log)', () => {
 
     const mark = world.emulator.requestLog.length;
     // 6 of 18 assignments leave (one swap, five unassigns): above the default 30%.
-    const applied = await world.run([...APPLY, '--allow-delete', '--max-change-percent', '50']);
+    const applied = await world.cli([...APPLY, '--allow-delete', '--max-change-percent', '50']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Apply complete: 10 done, 0 failed, 0 skipped.');
 
@@ -133,7 +126,7 @@ describe('apply order (emulator request log)', () => {
     expect(liveHoldings(world.emulator, Object.keys(config.profiles))).toEqual(
       wantedHoldings(config, world.emulator),
     );
-    const again = await world.run(['plan', '--detailed-exitcode']);
+    const again = await world.cli(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toContain('No changes.');
   });

@@ -1,0 +1,191 @@
+/**
+ * The apply sequence: lock the state, plan again (or check a saved plan against the
+ * plan made now), judge it, show it, ask, record the bookkeeping, execute with
+ * progress, release. Showing and reporting are the caller's (src/commands/apply.ts),
+ * through the hooks, so this module prints only progress and its own questions.
+ */
+import { resolve } from 'node:path';
+import type { ProfileInput, RequestCounts } from '../api/types.js';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { callsFor, countApiCalls } from '../plan/cost.js';
+import { findRefusals, withRefusals } from '../plan/safety.js';
+import type { Plan } from '../plan/types.js';
+import { acquireStateLock } from '../state/lock.js';
+import { loadStateFile } from '../state/store.js';
+import {
+  type ConnectionFlags,
+  connect,
+  planAgainst,
+  readConfig,
+  resolveStatePath,
+} from '../workflow/plan.js';
+import { readPlanFile } from '../workflow/plan-file.js';
+import { reconcileBookkeeping } from './bookkeeping.js';
+import { checkPlanFile, findMissingSecrets, secretValue } from './checks.js';
+import { executePlan, type Outcome } from './execute.js';
+import { createProgress } from './progress.js';
+import { StateRecorder } from './recorder.js';
+
+export interface ApplyOptions extends ConnectionFlags {
+  planfile?: string;
+  file: string;
+  /** Whether -f was given on the command line (a saved plan names its own config otherwise). */
+  fileGiven?: boolean;
+  state?: string;
+  autoApprove?: boolean;
+  allowDelete?: boolean;
+  forceUnassign?: boolean;
+  /** Send the assign again for every assignment the config wants, to rebuild what the state knows. */
+  reassert?: boolean;
+  concurrency: number;
+  maxChangePercent: number;
+  force?: boolean;
+  lockTimeout: number;
+  verifyCustomers?: boolean;
+}
+
+export interface ApplyHooks {
+  /** The plan, each refusal marked on it, before anything is asked or sent. */
+  showPlan(plan: Plan): void;
+}
+
+export type ApplyResult =
+  | { kind: 'refused'; plan: Plan }
+  | { kind: 'cancelled'; plan: Plan }
+  | {
+      kind: 'applied';
+      plan: Plan;
+      outcomes: Outcome[];
+      interrupted: boolean;
+      counts: RequestCounts;
+      seconds: number;
+    };
+
+async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
+  if (options.autoApprove) return true;
+  if (!io.stdinIsTTY) {
+    throw new UsageError(
+      'there is no terminal to confirm on; review the plan, then run apply with --auto-approve',
+    );
+  }
+  try {
+    const answer = await io.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
+    return answer.trim() === 'yes';
+  } catch (error) {
+    // Ctrl-C or end of input at the question is a "no", not an error.
+    if ((error as Error).name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR') {
+      return false;
+    }
+    throw error;
+  }
+}
+
+export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks): Promise<ApplyResult> {
+  const planFile = options.planfile ? await readPlanFile(resolve(io.cwd, options.planfile)) : undefined;
+  // A saved plan names its config and state; -f/--state given explicitly win.
+  const configFile = planFile && !options.fileGiven ? planFile.config.path : options.file;
+  const config = await readConfig(configFile, io);
+  const controller = new AbortController();
+  const client = connect(options, config.desired, io, controller.signal);
+  const statePath = options.state
+    ? resolve(io.cwd, options.state)
+    : planFile
+      ? resolve(io.cwd, planFile.state.path)
+      : resolveStatePath(undefined, config, io);
+  let stopListening = () => {};
+  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
+  try {
+    lock = await acquireStateLock(statePath, {
+      timeoutSeconds: options.lockTimeout,
+      onMessage: (line) => io.err(`${line}\n`),
+    });
+    // Refused before any call: a read-only state would be lost after the first change.
+    const state = await loadStateFile(statePath, client.baseUrl, { forWriting: true });
+    const prepared = await planAgainst(config, client, state, {
+      verifyCustomers: options.verifyCustomers !== false,
+      forceUnassign: options.forceUnassign === true || planFile?.options.force_unassign === true,
+      reassert: options.reassert === true || planFile?.options.reassert === true,
+    });
+    const refusals = findRefusals(prepared.plan, state.state, {
+      stage: 'apply',
+      allowDelete: options.allowDelete === true,
+      maxChangePercent: options.maxChangePercent,
+      force: options.force === true,
+      missingSecrets: findMissingSecrets(prepared.plan, config),
+      ...(planFile ? { stalePlanFile: await checkPlanFile(planFile, prepared) } : {}),
+    });
+    const plan = withRefusals(prepared.plan, refusals);
+    hooks.showPlan(plan);
+    if (refusals.length > 0) return { kind: 'refused', plan };
+    if (plan.changes.length > 0 && !(await confirm(options, io))) return { kind: 'cancelled', plan };
+
+    const recorder = new StateRecorder(statePath, state.state);
+    const bookkeeping = structuredClone(state.state);
+    if (
+      reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles) &&
+      (state.exists || plan.changes.length > 0)
+    ) {
+      await recorder.commit((s) => Object.assign(s, bookkeeping));
+    }
+    const started = Date.now();
+    const finish = (outcomes: Outcome[]): ApplyResult => ({
+      kind: 'applied',
+      plan,
+      outcomes,
+      interrupted: controller.signal.aborted,
+      counts: client.counts(),
+      seconds: (Date.now() - started) / 1000,
+    });
+    if (plan.changes.length === 0) return finish([]);
+
+    const desiredByName = new Map(config.desired.profiles.map((p) => [p.name, p]));
+    const callsLeft = countApiCalls(plan.changes);
+    const progress = createProgress(io, plan, { callsLeft: () => callsLeft });
+    stopListening = io.onInterrupt(() => {
+      if (!controller.signal.aborted)
+        io.err('\nInterrupted: finishing the calls in flight and saving the state...\n');
+      controller.abort();
+    });
+    const outcomes = await executePlan(plan, {
+      client,
+      recorder,
+      profileInput: (name): ProfileInput => {
+        const profile = desiredByName.get(name)!;
+        const token = secretValue(profile, 'token');
+        return {
+          name,
+          provider: profile.provider,
+          data: {
+            client_id: profile.clientId,
+            client_secret: secretValue(profile, 'client_secret') ?? '',
+            ...(token === undefined ? {} : { token }),
+          },
+        };
+      },
+      fingerprints: (name) => {
+        const checks = prepared.secrets.get(name);
+        return {
+          ...(checks?.client_secret.fingerprint ? { client_secret: checks.client_secret.fingerprint } : {}),
+          ...(checks?.token.fingerprint ? { token: checks.token.fingerprint } : {}),
+        };
+      },
+      preventDestroy: (name) => desiredByName.get(name)?.preventDestroy ?? false,
+      customers: Object.fromEntries(prepared.live.customers),
+      concurrency: options.concurrency,
+      signal: controller.signal,
+      onOutcome: (outcome) => {
+        const calls = callsFor(outcome.change);
+        callsLeft.profiles -= calls.profiles;
+        callsLeft.embedded -= calls.embedded;
+        progress.update(outcome);
+      },
+    });
+    progress.finish();
+    return finish(outcomes);
+  } finally {
+    stopListening();
+    await lock?.release();
+    await client.close();
+  }
+}
