@@ -77,18 +77,26 @@ export function planAssignments(
     }
   }
 
-  const unassign = (key: string, profile: string, force: boolean): AssignmentChange => {
-    const inUse = connections.get(profile) ?? 0;
+  /** The base of a change; one that takes `leaving` away says whether connections use it. */
+  const change = (
+    action: AssignmentChange['action'],
+    key: string,
+    profile: string,
+    leaving?: { profile: string; force: boolean },
+  ): AssignmentChange => {
+    const inUse = leaving === undefined ? 0 : (connections.get(leaving.profile) ?? 0);
     return {
       kind: 'assignment',
-      action: 'unassign',
+      action,
       address: assignmentAddress(key, profile),
       customer: key,
       profile,
-      force,
-      ...(!force && inUse > 0 ? { inUse } : {}),
+      ...(leaving === undefined ? {} : { force: leaving.force }),
+      ...(leaving !== undefined && !leaving.force && inUse > 0 ? { inUse } : {}),
     };
   };
+  const unassign = (key: string, profile: string, force: boolean): AssignmentChange =>
+    change('unassign', key, profile, { profile, force });
 
   const seen = new Set<string>();
   for (const customer of desired.customers) {
@@ -106,41 +114,17 @@ export function planAssignments(
 
     for (const profile of [...wanted].sort()) {
       if (held.includes(profile)) {
-        if (options.reassert && !moved.has(profile)) {
-          changes.push({
-            kind: 'assignment',
-            action: 'assign',
-            address: assignmentAddress(key, profile),
-            customer: key,
-            profile,
-            reassert: true,
-          });
-        }
+        if (options.reassert && !moved.has(profile))
+          changes.push({ ...change('assign', key, profile), reassert: true });
         continue;
       }
       const provider = providerOf.get(profile);
       const previous = [...leaving].sort().find((p) => providerOf.get(p) === provider);
       if (previous !== undefined) {
         leaving.delete(previous);
-        const inUse = connections.get(previous) ?? 0;
-        changes.push({
-          kind: 'assignment',
-          action: 'swap',
-          address: assignmentAddress(key, profile),
-          customer: key,
-          profile,
-          previous,
-          force,
-          ...(!force && inUse > 0 ? { inUse } : {}),
-        });
+        changes.push({ ...change('swap', key, profile, { profile: previous, force }), previous });
       } else {
-        changes.push({
-          kind: 'assignment',
-          action: 'assign',
-          address: assignmentAddress(key, profile),
-          customer: key,
-          profile,
-        });
+        changes.push(change('assign', key, profile));
       }
     }
     for (const profile of [...leaving].sort()) changes.push(unassign(key, profile, force));
