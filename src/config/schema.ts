@@ -126,7 +126,13 @@ function describeValueError(error: ErrorObject, path: Path, source: SourceIndex)
       return describeType(String(error.params['type']), data, field, source.raw(path) ?? String(data));
     case 'enum': {
       const allowed = (error.params['allowedValues'] as unknown[]).map(String);
-      const what = field === 'data_center' ? `unknown data center '${String(data)}'` : `'${String(data)}'`;
+      const shown =
+        typeof data === 'object' && data !== null
+          ? Array.isArray(data)
+            ? 'a list'
+            : 'a map'
+          : `'${String(data)}'`;
+      const what = field === 'data_center' ? `unknown data center ${shown}` : shown;
       return `${what}${didYouMean(String(data), allowed)}: expected one of ${allowed.join(', ')}`;
     }
     case 'const': {

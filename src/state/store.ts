@@ -62,7 +62,7 @@ export function parseState(text: string, path: string): State {
   const version = (data as { version?: unknown }).version;
   if (version !== STATE_VERSION) {
     throw new StateError(
-      `state file ${path} has version ${JSON.stringify(version)}; this workato-oauth reads version ${STATE_VERSION}`,
+      `state file ${path} has version ${describeVersion(version)}; this workato-oauth reads version ${STATE_VERSION}`,
     );
   }
   const problems = checkStateSchema(data);
@@ -72,6 +72,14 @@ export function parseState(text: string, path: string): State {
   return data as State;
 }
 
+/** A version as found, without walking into whatever else a damaged file put there. */
+function describeVersion(version: unknown): string {
+  if (version === undefined) return 'none';
+  if (typeof version === 'number' || typeof version === 'boolean') return String(version);
+  if (typeof version === 'string') return JSON.stringify(version.slice(0, 40));
+  return Array.isArray(version) ? 'a list' : version === null ? 'null' : 'an object';
+}
+
 /**
  * V8's message without the excerpt of the file it quotes (`Unexpected token 'x',
  * "..." is not valid JSON`): a torn or foreign file is not echoed to the terminal.
@@ -79,9 +87,8 @@ export function parseState(text: string, path: string): State {
 function describeJsonError(error: unknown, text: string): string {
   const message = (error as Error).message;
   const position = /at position (\d+)/.exec(message);
-  const reason = message
-    .replace(/, ".*" is not valid JSON$/s, '')
-    .replace(/ in JSON at position \d+.*$/s, '');
+  // Only the words before V8 starts quoting the file: `Unexpected token 'x'`, `Unexpected end of JSON input`.
+  const reason = (message.split(/, (?:"|\.\.\.)|\n| in JSON at position /)[0] ?? message).trim();
   if (position === null) return reason;
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
