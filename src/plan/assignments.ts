@@ -7,7 +7,7 @@ import type { DesiredCustomer, DesiredState } from '../config/types.js';
 import { customerKey } from '../customer-ref.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { State } from '../state/types.js';
-import type { ProfilePass } from './profiles.js';
+import type { ProfilePass } from './pass.js';
 import { type AssignmentChange, assignmentAddress } from './types.js';
 
 export interface AssignmentOptions {

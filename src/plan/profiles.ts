@@ -12,49 +12,11 @@ import type { LiveProfile } from '../api/types.js';
 import type { DesiredProfile, DesiredState } from '../config/types.js';
 import { countStateHolders } from '../state/customers.js';
 import type { State, StateProfile } from '../state/types.js';
+import type { ProfilePass } from './pass.js';
 import type { SecretChecks } from './secrets.js';
-import {
-  type DriftFinding,
-  type ProfileChange,
-  profileAddress,
-  type UnmanagedProfile,
-  type Warning,
-} from './types.js';
+import { type ProfileChange, profileAddress } from './types.js';
 import { findUnmanaged } from './unmanaged.js';
 import { desiredView, inFieldOrder, liveView, secretRefs, unknownSecrets } from './views.js';
-
-/** What the profile pass hands to the assignment pass. */
-export interface ProfilePass {
-  changes: ProfileChange[];
-  warnings: Warning[];
-  drift: DriftFinding[];
-  /** Contradictions no plan can resolve: the planner throws PlanError with them. */
-  reasons: string[];
-  /**
-   * State profile name -> the name its recorded holdings count as in the assignment
-   * plan (a config profile's name, or its own for a profile being deleted). Names
-   * absent here have holdings that count for nothing: the profile is gone, adopted
-   * anew, or its holders are moved by a replace.
-   */
-  holdsAs: Map<string, string>;
-  /** Provider per name of holdsAs' values. */
-  providerOf: Map<string, string>;
-  /** Live `shared_accounts_count` per name of holdsAs' values. */
-  connections: Map<string, number>;
-  /** Replaces, whose moves the assignment pass fills in. */
-  replaces: PendingReplace[];
-  unmanaged: UnmanagedProfile[];
-  managedFound: { recorded: number; live: number };
-}
-
-export interface PendingReplace {
-  change: ProfileChange;
-  want: DesiredProfile;
-  /** The state's name for the old profile. */
-  oldName: string;
-  /** The state's name for a replacement made by an interrupted apply, if it recorded one. */
-  replacementStateName?: string;
-}
 
 /**
  * The name a replacement is created under while the old profile still holds the
