@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_CONFIG_BYTES, MAX_DEPTH } from '../../src/config/document.js';
+import { MAX_CONFIG_BYTES, MAX_DEPTH } from '../../src/config/limits.js';
 import { type ConfigResult, loadConfig } from '../../src/config/load.js';
 import { formatProblem } from '../../src/config/problems.js';
 import { BASE, check, problemLines, withCustomers } from './helpers.js';
