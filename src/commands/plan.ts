@@ -51,7 +51,6 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
         makePlanFile(prepared, io.cwd, {
           force_unassign: options.forceUnassign === true,
           reassert: options.reassert === true,
-          force: options.force === true,
         }),
       );
       if (!io.quiet)

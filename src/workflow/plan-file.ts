@@ -33,7 +33,7 @@ export interface PlanFile {
   /** lineage null: there was no state file when the plan was made. */
   state: { path: string; lineage: string | null; serial: number };
   /** The plan's own flags: apply recomputes with them. */
-  options: { force_unassign: boolean; reassert: boolean; force: boolean };
+  options: { force_unassign: boolean; reassert: boolean };
   /** Every live profile the plan was made against, by id. */
   live_profiles: { id: number; name: string; updated_at: string }[];
   /** Keyed by profile name; only secrets whose variable was set. */
@@ -121,11 +121,8 @@ function checkWrapper(data: Record<string, unknown>): string[] {
   )
     problems.push('state must be {path, lineage, serial}');
   const options = data['options'];
-  if (
-    !isRecord(options) ||
-    !['force_unassign', 'reassert', 'force'].every((k) => typeof options[k] === 'boolean')
-  )
-    problems.push('options must be {force_unassign, reassert, force}');
+  if (!isRecord(options) || !['force_unassign', 'reassert'].every((k) => typeof options[k] === 'boolean'))
+    problems.push('options must be {force_unassign, reassert}');
   const live = data['live_profiles'];
   if (
     !Array.isArray(live) ||

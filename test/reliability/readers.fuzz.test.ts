@@ -845,7 +845,7 @@ function realPlanFile(): PlanFile {
     workspace: 'http://127.0.0.1:1',
     config: { path: 'workato-oauth.yaml', digest: 'a'.repeat(64) },
     state: { path: 'workato-oauth.state.json', lineage: s.lineage, serial: s.serial },
-    options: { force_unassign: false, reassert: false, force: false },
+    options: { force_unassign: false, reassert: false },
     live_profiles: l.map((p) => ({ id: p.id, name: p.name, updated_at: p.updated_at })),
     secrets: { [HUB]: { client_secret: { ref: 'HUBSPOT_SECRET', fingerprint: VALID_FINGERPRINT_SHAPE } } },
     plan: toPlanJson(plan),
