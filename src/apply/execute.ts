@@ -35,6 +35,8 @@ export interface ExecuteContext {
   customers: Readonly<Record<string, { id: number; external_id: string | null }>>;
   concurrency: number;
   signal?: AbortSignal;
+  /** Why `signal` aborted, when the apply stopped itself (not Ctrl-C): said on each change left. */
+  stopReason?(): string | undefined;
   onOutcome?(outcome: Outcome): void;
 }
 
@@ -106,8 +108,14 @@ export class Run {
   }
 
   async runOne(change: Change): Promise<Outcome> {
-    if (this.ctx.signal?.aborted)
-      return { status: 'skipped', change, reason: 'interrupted before it started' };
+    if (this.ctx.signal?.aborted) {
+      // The apply's own reason to stop when it gave one (the lock was taken over); else Ctrl-C.
+      return {
+        status: 'skipped',
+        change,
+        reason: `${this.ctx.stopReason?.() ?? 'interrupted'} before it started`,
+      };
+    }
     const blocked = this.blockedBy(change);
     if (blocked) return { status: 'skipped', change, reason: blocked };
     try {

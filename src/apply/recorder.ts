@@ -8,7 +8,7 @@ import type { LiveProfile } from '../api/types.js';
 import { customerKey, parseCustomerKey } from '../customer-ref.js';
 import { StateError } from '../errors.js';
 import { dropEmptyCustomers, findStateCustomerKey, forgetProfileAssignments } from '../state/customers.js';
-import { writeState } from '../state/store.js';
+import { type StateStamp, writeState } from '../state/store.js';
 import type { State, StateCustomer } from '../state/types.js';
 
 export interface Fingerprints {
@@ -22,10 +22,14 @@ export class StateRecorder {
   #generation = 0;
   #written = 0;
   #writing: Promise<void> | undefined;
+  /** The file as this recorder last read or wrote it: every write is a compare-and-swap against it. */
+  #onDisk: StateStamp | null;
 
-  constructor(path: string, state: State) {
+  /** `exists`: whether `state` was read from the file (false: a fresh state, no file yet). */
+  constructor(path: string, state: State, options: { exists: boolean }) {
     this.#path = path;
     this.#state = structuredClone(state);
+    this.#onDisk = options.exists ? { lineage: state.lineage, serial: state.serial } : null;
   }
 
   get state(): State {
@@ -43,9 +47,10 @@ export class StateRecorder {
     while (this.#written < target) {
       if (!this.#writing) {
         const generation = this.#generation;
-        this.#writing = writeState(this.#path, this.#state)
+        this.#writing = writeState(this.#path, this.#state, this.#onDisk)
           .then((written) => {
             this.#state.serial = written.serial;
+            this.#onDisk = { lineage: written.lineage, serial: written.serial };
             this.#written = generation;
           })
           .catch((error: unknown) => {

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { ProfileInput, RequestCounts } from '../api/types.js';
-import { UsageError } from '../errors.js';
+import { StateError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { callsFor, countApiCalls } from '../plan/cost.js';
 import { findRefusals, withRefusals } from '../plan/safety.js';
@@ -60,6 +60,8 @@ export type ApplyResult =
       interrupted: boolean;
       counts: RequestCounts;
       seconds: number;
+      /** Why the apply stopped early because another process took the state lock. */
+      lockLost?: string;
     };
 
 async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
@@ -94,11 +96,21 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       ? resolve(io.cwd, planFile.state.path)
       : resolveStatePath(undefined, config, io);
   let stopListening = () => {};
+  let lockLost: string | undefined;
   let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
   try {
     lock = await acquireStateLock(statePath, {
       timeoutSeconds: options.lockTimeout,
       onMessage: (line) => io.err(`${line}\n`),
+    });
+    // A lock taken over (this process was paused or starved past the stale period)
+    // means another apply may be working: send nothing more. Calls in flight finish,
+    // and are recorded only if the state on disk is still the one this apply wrote.
+    const lockSignal = lock.signal;
+    lockSignal.addEventListener('abort', () => {
+      lockLost = (lockSignal.reason as Error).message;
+      io.err(`\nStopping: ${lockLost}. Finishing the calls in flight...\n`);
+      controller.abort();
     });
     // Refused before any call: a read-only state would be lost after the first change.
     const state = await loadStateFile(statePath, client.baseUrl, { forWriting: true });
@@ -120,7 +132,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     if (refusals.length > 0) return { kind: 'refused', plan };
     if (plan.changes.length > 0 && !(await confirm(options, io))) return { kind: 'cancelled', plan };
 
-    const recorder = new StateRecorder(statePath, state.state);
+    const recorder = new StateRecorder(statePath, state.state, { exists: state.exists });
     const bookkeeping = structuredClone(state.state);
     if (
       reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles) &&
@@ -133,9 +145,10 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       kind: 'applied',
       plan,
       outcomes,
-      interrupted: controller.signal.aborted,
+      interrupted: controller.signal.aborted && !lockLost,
       counts: client.counts(),
       seconds: (Date.now() - started) / 1000,
+      ...(lockLost ? { lockLost } : {}),
     });
     if (plan.changes.length === 0) return finish([]);
 
@@ -174,6 +187,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       customers: Object.fromEntries(prepared.live.customers),
       concurrency: options.concurrency,
       signal: controller.signal,
+      stopReason: () => (lockLost ? 'not started: the state lock was taken over' : undefined),
       onOutcome: (outcome) => {
         const calls = callsFor(outcome.change);
         callsLeft.profiles -= calls.profiles;
@@ -183,6 +197,10 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     });
     progress.finish();
     return finish(outcomes);
+  } catch (error) {
+    // Planning stopped because the lock was lost: say that, not what the aborted call said.
+    if (lockLost) throw new StateError(`${lockLost}; this apply stopped before sending any change`);
+    throw error;
   } finally {
     stopListening();
     await lock?.release();

@@ -1,6 +1,6 @@
 /** `workato-oauth apply`: options in, the apply sequence (src/apply/run.ts), the plan and the report out. */
 import { type ApplyOptions, applyPlan } from '../apply/run.js';
-import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError } from '../errors.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError, StateError } from '../errors.js';
 import type { Io } from '../io.js';
 import { renderApplyJson, renderApplyText } from '../render/apply-report.js';
 import { renderJson } from '../render/json.js';
@@ -29,6 +29,11 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
   }
   if (result.outcomes.length === 0 && !json) return EXIT_OK;
   io.out(json ? renderApplyJson(result) : renderApplyText(result));
+  if (result.lockLost) {
+    throw new StateError(
+      `${result.lockLost}; this apply stopped sending (the report above says what was done). Run plan to see where things stand`,
+    );
+  }
   if (result.interrupted) return EXIT_INTERRUPTED;
   return result.outcomes.some((o) => o.status === 'failed') ? EXIT_ERROR : EXIT_OK;
 }

@@ -80,8 +80,12 @@ export async function runStateRm(addresses: string[], options: StateRmOptions, i
     onMessage: (line) => io.err(`${line}\n`),
   });
   try {
-    const removal = removeOrThrow(await readExistingState(path), addresses, path);
-    const written = await writeState(path, removal.state);
+    const current = await readExistingState(path);
+    const removal = removeOrThrow(current, addresses, path);
+    const written = await writeState(path, removal.state, {
+      lineage: current.lineage,
+      serial: current.serial,
+    });
     for (const address of removal.removed) io.out(`Removed ${address}\n`);
     io.out(
       `Removed ${countEntries(removal.removed.length)} from the state (serial ${written.serial}); nothing was changed in Workato.\n`,

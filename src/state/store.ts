@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { access, constants, open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StateError } from '../errors.js';
 import { explainWriteError, writeFileAtomic } from './atomic-write.js';
@@ -147,14 +147,61 @@ export function serializeState(state: State): string {
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
+/** What a state write compares before it replaces the file: the state as last read or written. */
+export interface StateStamp {
+  lineage: string;
+  serial: number;
+}
+
 /**
- * Bumps the serial and writes atomically. Returns the state as written. A file
- * made read-only is refused, not replaced (a rename would replace it); a full
- * disk or a permission error is one line naming the file; the file on disk is
- * then the one before this write.
+ * The lineage and serial of the state file on disk; undefined when there is no
+ * file. Reads only the head when it can: this tool writes both fields first.
  */
-export async function writeState(path: string, state: State): Promise<State> {
+export async function readStateStamp(path: string): Promise<StateStamp | undefined> {
+  let head: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(512);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StateError(`cannot read state file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const lineage =
+    /^\{\s*"version":\s*\d+,\s*"lineage":\s*"([0-9a-f-]{1,64})",\s*"serial":\s*(\d{1,15}),/.exec(head);
+  if (lineage) return { lineage: lineage[1] as string, serial: Number(lineage[2]) };
+  // Written by hand or by another tool: read it all.
+  const state = await readState(path);
+  return state && { lineage: state.lineage, serial: state.serial };
+}
+
+/**
+ * Bumps the serial and writes atomically. Returns the state as written.
+ *
+ * A compare-and-swap: `expect` is the file as this process last read or wrote it
+ * (null: no file), and the write is refused when the file on disk is another
+ * (another process wrote it, e.g. one that took over a lock this process held
+ * while paused), so nothing another writer recorded is overwritten. Re-read,
+ * compare and rename are separate steps; the lock makes the gap between them
+ * matter only to a process that was paused inside it.
+ *
+ * A file made read-only is refused, not replaced (a rename would replace it); a
+ * full disk or a permission error is one line naming the file; the file on disk
+ * is then the one before this write.
+ */
+export async function writeState(path: string, state: State, expect: StateStamp | null): Promise<State> {
   await checkStateWritable(path);
+  const found = await readStateStamp(path);
+  if (!sameStamp(found, expect)) {
+    throw new StateError(
+      `state file ${path} was not updated: ${describeStamp(found)} on disk, not ${describeStamp(expect ?? undefined)} as this process last read or wrote it; another process changed it, and nothing it wrote was overwritten. Run plan to see where things stand`,
+    );
+  }
   const next = { ...state, serial: state.serial + 1 };
   try {
     await writeFileAtomic(path, serializeState(next));
@@ -167,6 +214,15 @@ export async function writeState(path: string, state: State): Promise<State> {
     );
   }
   return next;
+}
+
+function sameStamp(a: StateStamp | undefined, b: StateStamp | null): boolean {
+  if (a === undefined || b === null) return a === undefined && b === null;
+  return a.lineage === b.lineage && a.serial === b.serial;
+}
+
+function describeStamp(stamp: StateStamp | undefined): string {
+  return stamp ? `serial ${stamp.serial} of lineage ${stamp.lineage}` : 'no file';
 }
 
 /**

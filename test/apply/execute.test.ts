@@ -141,7 +141,7 @@ function profileChange(action: ProfileChange['action'], name: string, extra: Par
 }
 
 async function run(plan: Plan, start: State, client = fakeClient(), concurrency = 4) {
-  const recorder = new StateRecorder(join(dir, 'state.json'), start);
+  const recorder = new StateRecorder(join(dir, 'state.json'), start, { exists: false });
   const outcomes = await executePlan(plan, {
     client,
     recorder,

@@ -6,9 +6,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { readdir, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { acquireStateLock } from '../../src/state/lock.js';
+import { placeLockHolder } from '../state/lock-files.js';
 import { type Bench, FAST, startBench } from './harness.js';
 
 let world: Bench;
@@ -25,9 +28,9 @@ describe('two applies on one state', () => {
     world = await startBench();
     const dead = spawn(process.execPath, ['-e', '']);
     await once(dead, 'exit');
-    await mkdir(`${world.statePath}.lock`);
-    const holder = { host: hostname(), pid: dead.pid, since: '2026-01-01T00:00:00.000Z' };
-    await writeFile(`${world.statePath}.lock/holder.json`, JSON.stringify(holder));
+    const holder = { host: hostname(), pid: dead.pid!, since: '2026-01-01T00:00:00.000Z' };
+    // Refreshed just now: only that its holder is gone lets it be taken over at once.
+    await placeLockHolder(world.statePath, holder, { gen: 7 });
 
     const applied = await world.cli([...APPLY, '--lock-timeout', '0']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
@@ -41,12 +44,9 @@ describe('two applies on one state', () => {
   it('a lock no longer refreshed (its holder on another host, hung or gone) is taken over once stale', async () => {
     world = await startBench();
     const lock = `${world.statePath}.lock`;
-    await mkdir(lock);
     const holder = { host: 'ci-runner-elsewhere', pid: 4242, since: '2026-01-01T00:00:00.000Z' };
-    await writeFile(`${lock}/holder.json`, JSON.stringify(holder));
     // Last refreshed a minute ago: well past the 10 s after which a lock is stale.
-    const then = new Date(Date.now() - 60_000);
-    await utimes(lock, then, then);
+    await placeLockHolder(world.statePath, holder, { refreshedAt: new Date(Date.now() - 60_000) });
 
     const applied = await world.cli([...APPLY, '--lock-timeout', '0']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
@@ -56,4 +56,42 @@ describe('two applies on one state', () => {
     expect(applied.stdout).toContain('Apply complete: 22 done, 0 failed, 0 skipped.');
     expect(existsSync(lock)).toBe(false);
   });
+});
+
+describe('an apply whose lock another process takes over', () => {
+  it('stops sending, records the call in flight, exits 1 saying so, and leaves the new holder its lock', async () => {
+    world = await startBench();
+    // The first create is held 3.5 s: long enough for a takeover and the holder's next refresh (every 2 s).
+    world.emulator.setFaults({
+      script: [{ method: 'POST', path: '/api/custom_oauth_profiles', delayMs: 3500 }],
+    });
+    const applying = world.cli([...APPLY, '--concurrency', '1']);
+    const lockDir = `${world.statePath}.lock`;
+    let holderFile: string | undefined;
+    while (holderFile === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const names = existsSync(lockDir) ? await readdir(lockDir) : [];
+      const gen = names.find((name) => /^\d+$/.test(name));
+      if (gen && world.calls().some((c) => c.kind === 'create')) holderFile = join(lockDir, gen);
+    }
+    // As if the apply had been paused past the stale period: another process judges its lock stale.
+    const then = new Date(Date.now() - 60_000);
+    await utimes(holderFile, then, then);
+    const taker = await acquireStateLock(world.statePath, { timeoutSeconds: 0, onMessage: () => {} });
+
+    const applied = await applying;
+    expect(applied.code, applied.output).toBe(1);
+    expect(applied.stderr).toContain('Stopping: the state lock was taken over by pid');
+    expect(applied.stderr).toContain('Finishing the calls in flight...');
+    expect(applied.stdout).toContain(
+      'skipped  assignment["E:A2308"]["Acme Zoom app"]             assign: not started: the state lock was taken over',
+    );
+    // One create went out, and nothing after it.
+    expect(world.writes().map((c) => c.kind)).toEqual(['create']);
+    // The create in flight is recorded: the new holder had not written the state.
+    expect(Object.keys((await world.readState()).profiles)).toHaveLength(1);
+    expect(taker.signal.aborted).toBe(false);
+    expect(existsSync(lockDir)).toBe(true);
+    await taker.release();
+  }, 20_000);
 });

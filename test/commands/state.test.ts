@@ -48,7 +48,7 @@ beforeEach(async () => {
     external_id: 'A2300',
     profiles: ['Acme HubSpot OAuth app', 'Acme Slack app'],
   };
-  written = await writeState(statePath, state);
+  written = await writeState(statePath, state, null);
   fingerprints = Object.values(written.profiles).flatMap((p) =>
     [p.client_secret_fingerprint, p.token_fingerprint].filter((f) => f !== undefined),
   );

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError } from '../../src/errors.js';
 import { acquireStateLock } from '../../src/state/lock.js';
+import { placeLockHolder } from './lock-files.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -41,11 +43,7 @@ describe('state lock', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     const pid = dead.pid!;
     await new Promise((resolve) => dead.on('exit', resolve));
-    await mkdir(`${path}.lock`);
-    await writeFile(
-      join(`${path}.lock`, 'holder.json'),
-      JSON.stringify({ host: hostname(), pid, since: 'then' }),
-    );
+    await placeLockHolder(path, { host: hostname(), pid, since: 'then' });
     const messages: string[] = [];
     const lock = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: (m) => messages.push(m) });
     expect(messages).toEqual([
@@ -65,5 +63,46 @@ describe('state lock', () => {
     const lock = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {} });
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([live]);
     await lock.release();
+  });
+});
+
+describe('a holder whose lock was taken over', () => {
+  it('finds out at its next refresh: its signal aborts, naming the taker', async () => {
+    const path = join(dir, 'state.json');
+    const first = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {}, refreshMs: 50 });
+    // As if the first holder had been paused past the stale period: its file not refreshed for a minute.
+    const [file] = (await readdir(`${path}.lock`)).filter((name) => /^\d+$/.test(name));
+    const then = new Date(Date.now() - 60_000);
+    await utimes(join(`${path}.lock`, file!), then, then);
+    const messages: string[] = [];
+    const second = await acquireStateLock(path, {
+      timeoutSeconds: 0,
+      onMessage: (m) => messages.push(m),
+      now: () => new Date('2026-12-02T10:00:00.000Z'),
+    });
+    expect(messages[0]).toMatch(/^Taking over a stale state lock, not refreshed for 10 s \(pid \d+/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(first.signal.aborted).toBe(true);
+    expect((first.signal.reason as Error).message).toBe(
+      `the state lock was taken over by pid ${process.pid} on ${hostname()}, since 2026-12-02T10:00:00.000Z while this process held it (paused or stalled past 10 s without a refresh)`,
+    );
+    expect(second.signal.aborted).toBe(false);
+    // The first one's release must not remove the second one's lock.
+    await first.release();
+    const third = acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {} });
+    await expect(third).rejects.toThrow(RefusedError);
+    await second.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('keeps a lock it refreshes: no takeover while its holder is alive and refreshing', async () => {
+    const path = join(dir, 'state.json');
+    const first = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {}, refreshMs: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {} })).rejects.toThrow(
+      RefusedError,
+    );
+    expect(first.signal.aborted).toBe(false);
+    await first.release();
   });
 });

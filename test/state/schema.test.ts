@@ -27,7 +27,7 @@ beforeEach(async () => {
   };
   state.customers['7'] = { id: 7, profiles: ['Acme'] };
   state.customers['E:A2300'] = { id: 8, external_id: 'A2300', profiles: ['Acme'] };
-  valid = await writeState(join(dir, FILE), state);
+  valid = await writeState(join(dir, FILE), state, null);
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -195,7 +195,7 @@ describe('a state file written by the tool', () => {
   it('passes with a profile being renamed into place (rename_to), written after prevent_destroy', async () => {
     const path = join(dir, FILE);
     valid.profiles['Acme (replacing)'] = { ...valid.profiles['Acme']!, id: 12, rename_to: 'Acme' };
-    const written = await writeState(path, valid);
+    const written = await writeState(path, valid, valid);
     expect(await readState(path)).toEqual(written);
     expect(await readFile(path, 'utf8')).toContain('"prevent_destroy": true,\n      "rename_to": "Acme"\n');
   });

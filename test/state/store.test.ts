@@ -26,8 +26,8 @@ describe('state file', () => {
   it('round-trips, bumping the serial on every write, and leaves no temp file behind', async () => {
     const path = join(dir, 'state.json');
     const state = emptyState('https://www.workato.com');
-    const first = await writeState(path, state);
-    const second = await writeState(path, first);
+    const first = await writeState(path, state, null);
+    const second = await writeState(path, first, first);
     expect(second.serial).toBe(2);
     expect(await readState(path)).toEqual(second);
     expect(await readdir(dir)).toEqual(['state.json']);
@@ -64,7 +64,7 @@ describe('a read-only state file', () => {
 
   async function readOnlyState(): Promise<{ path: string; text: string }> {
     const path = join(dir, 'staging.state.json');
-    await writeState(path, emptyState(URL));
+    await writeState(path, emptyState(URL), null);
     await chmod(path, 0o444);
     return { path, text: await readFile(path, 'utf8') };
   }
@@ -84,7 +84,7 @@ describe('a read-only state file', () => {
   it('is never replaced by a write either (a rename would do it, whatever the mode)', async () => {
     const { path, text } = await readOnlyState();
     const state = (await readState(path))!;
-    await expect(writeState(path, state)).rejects.toThrow(/is read-only/);
+    await expect(writeState(path, state, state)).rejects.toThrow(/is read-only/);
     expect(await readFile(path, 'utf8')).toBe(text);
     expect((await stat(path)).mode & 0o777).toBe(0o444);
   });
@@ -161,7 +161,7 @@ describe('state written by writeState', () => {
       client_secret_fingerprint: await fingerprintSecret('top-secret-value'),
       prevent_destroy: false,
     };
-    await writeState(path, state);
+    await writeState(path, state, null);
     expect(await readFile(path, 'utf8')).not.toContain('top-secret-value');
   });
 });

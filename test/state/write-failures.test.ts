@@ -90,11 +90,11 @@ describe('a state write that fails', () => {
     '%s is one line naming the file and what to do; the file is as before, with no temp file',
     async (code, says) => {
       const path = join(dir, 'staging.state.json');
-      const written = await writeState(path, emptyState('https://www.workato.com'));
+      const written = await writeState(path, emptyState('https://www.workato.com'), null);
       const before = await fs.readFile(path, 'utf8');
 
       failures.tempWrite = code;
-      const error = await writeState(path, written).catch((e: unknown) => e);
+      const error = await writeState(path, written, written).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(StateError);
       expect((error as Error).message).toBe(`state file ${path} was not updated (${says} and run again`);
@@ -109,7 +109,7 @@ describe('a state write that fails', () => {
     const lock = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {} });
     failures.tempWrite = 'ENOSPC';
     try {
-      await expect(writeState(path, emptyState('https://www.workato.com'))).rejects.toThrow(StateError);
+      await expect(writeState(path, emptyState('https://www.workato.com'), null)).rejects.toThrow(StateError);
     } finally {
       await lock.release();
     }
@@ -122,7 +122,7 @@ describe('a state write that fails', () => {
 describe('the state lock on a full disk', () => {
   it('is one line, and leaves no lock behind for the next run to wait on', async () => {
     const path = join(dir, 'staging.state.json');
-    failures.writeFile = { suffix: 'holder.json', code: 'ENOSPC' };
+    failures.writeFile = { suffix: '.tmp', code: 'ENOSPC' };
     const error = await acquireStateLock(path, { timeoutSeconds: 0, onMessage: () => {} }).catch(
       (e: unknown) => e,
     );
