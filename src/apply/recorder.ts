@@ -1,71 +1,141 @@
 /**
- * Keeps the state in memory during an apply and writes it after every successful
- * call, atomically, so a kill at any moment loses at most the calls in flight.
- * Concurrent calls share writes: each waits until a write that includes its own
- * change has landed, and no two writes overlap.
+ * Keeps the state in memory during an apply and records every successful call
+ * in the journal beside the state (src/state/journal.ts) before the call counts
+ * as done, so a kill at any moment loses at most the calls in flight, and
+ * recording a call costs one short fsynced append whatever the state's size.
+ * Concurrent calls share appends: each waits until an append that includes its
+ * own entry has landed, and no two overlap.
+ *
+ * The state file is rewritten from memory (a checkpoint, a compare-and-swap on
+ * lineage and serial) every CHECKPOINT_ENTRIES entries or CHECKPOINT_MS, and by
+ * finish() at the end of the apply, which then removes the journal.
  */
 import type { LiveProfile } from '../api/types.js';
-import { customerKey, parseCustomerKey } from '../customer-ref.js';
 import { StateError } from '../errors.js';
-import { dropEmptyCustomers, findStateCustomerKey, forgetProfileAssignments } from '../state/customers.js';
+import { type JournalEntry, JournaledState } from '../state/journal.js';
+import { JournalFile, removeJournal } from '../state/journal-file.js';
 import { type StateStamp, writeState } from '../state/store.js';
-import type { State, StateCustomer } from '../state/types.js';
+import type { State } from '../state/types.js';
 
 export interface Fingerprints {
   client_secret?: string;
   token?: string;
 }
 
+/** At most this many journal entries, or this long, between two rewrites of the state file. */
+const CHECKPOINT_ENTRIES = 2000;
+const CHECKPOINT_MS = 60_000;
+
 export class StateRecorder {
-  #state: State;
+  #memory: JournaledState;
   readonly #path: string;
+  /** The file as this recorder last read or wrote it: every state write is a compare-and-swap against it. */
+  #onDisk: StateStamp | null;
+  #journal: JournalFile | undefined;
+  #pending: string[] = [];
   #generation = 0;
   #written = 0;
   #writing: Promise<void> | undefined;
-  /** The file as this recorder last read or wrote it: every write is a compare-and-swap against it. */
-  #onDisk: StateStamp | null;
+  /** Entries in the journal and not yet in the state file. */
+  #unsaved = 0;
+  #savedAt = Date.now();
+  /** Set once an append failed: the journal may end torn, so nothing more is appended to it. */
+  #broken: StateError | undefined;
 
-  /** `exists`: whether `state` was read from the file (false: a fresh state, no file yet). */
-  constructor(path: string, state: State, options: { exists: boolean }) {
+  /**
+   * `exists`: whether `state` was read from the file (false: a fresh state, no file
+   * yet). `replayed`: journal entries already in `state` that its file lacks.
+   */
+  constructor(path: string, state: State, options: { exists: boolean; replayed?: number }) {
     this.#path = path;
-    this.#state = structuredClone(state);
+    this.#memory = new JournaledState(structuredClone(state));
     this.#onDisk = options.exists ? { lineage: state.lineage, serial: state.serial } : null;
+    this.#unsaved = options.replayed ?? 0;
   }
 
   get state(): State {
-    return this.#state;
+    return this.#memory.state;
   }
 
-  /** Applies `mutate` to the state and resolves once it is on disk. */
+  /** Applies `mutate` to the state and writes the state file now (for corrections made before any call). */
   async commit(mutate: (state: State) => void): Promise<void> {
-    mutate(this.#state);
-    this.#generation += 1;
-    await this.#flush(this.#generation);
+    await this.#settle();
+    mutate(this.#memory.state);
+    this.#memory = new JournaledState(this.#memory.state);
+    await this.#checkpoint();
   }
 
-  async #flush(target: number): Promise<void> {
+  /**
+   * Writes the state file if it lacks anything recorded, then removes the journal.
+   * Throws (one line) when the state cannot be written; the journal then stays,
+   * and the next run replays it.
+   */
+  async finish(): Promise<void> {
+    await this.#settle();
+    if (this.#unsaved > 0 || this.#journal) await this.#checkpoint();
+  }
+
+  async #settle(): Promise<void> {
+    while (this.#writing) await this.#writing.catch(() => {});
+  }
+
+  async #record(entry: JournalEntry): Promise<void> {
+    if (this.#broken) throw this.#broken;
+    this.#memory.apply(entry);
+    this.#pending.push(`${JSON.stringify(entry)}\n`);
+    this.#generation += 1;
+    const target = this.#generation;
     while (this.#written < target) {
       if (!this.#writing) {
-        const generation = this.#generation;
-        this.#writing = writeState(this.#path, this.#state, this.#onDisk)
-          .then((written) => {
-            this.#state.serial = written.serial;
-            this.#onDisk = { lineage: written.lineage, serial: written.serial };
-            this.#written = generation;
-          })
-          .catch((error: unknown) => {
-            // writeState already says what went wrong, in one line.
-            if (error instanceof StateError) throw error;
-            throw new StateError(`cannot write the state file ${this.#path}: ${(error as Error).message}`, {
-              cause: error,
-            });
-          })
-          .finally(() => {
-            this.#writing = undefined;
-          });
+        this.#writing = this.#appendBatch().finally(() => {
+          this.#writing = undefined;
+        });
       }
       await this.#writing;
     }
+  }
+
+  async #appendBatch(): Promise<void> {
+    if (this.#broken) throw this.#broken;
+    const generation = this.#generation;
+    const lines = this.#pending.splice(0);
+    try {
+      this.#journal ??= await JournalFile.start(this.#path, this.#onDisk, this.#memory.state.workspace);
+      await this.#journal.append(lines.join(''));
+    } catch (error) {
+      this.#broken = new StateError(
+        `cannot record in the journal beside ${this.#path}: ${(error as Error).message}; what was recorded before is kept`,
+        { cause: error },
+      );
+      throw this.#broken;
+    }
+    this.#written = generation;
+    this.#unsaved += lines.length;
+    if (this.#unsaved >= CHECKPOINT_ENTRIES || Date.now() - this.#savedAt >= CHECKPOINT_MS) {
+      await this.#checkpoint();
+    }
+  }
+
+  /** The state file from memory, then a fresh start for the journal. */
+  async #checkpoint(): Promise<void> {
+    let written: State;
+    try {
+      written = await writeState(this.#path, this.#memory.state, this.#onDisk);
+    } catch (error) {
+      // writeState already says what went wrong, in one line.
+      if (error instanceof StateError) throw error;
+      throw new StateError(`cannot write the state file ${this.#path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.#memory.state.serial = written.serial;
+    this.#onDisk = { lineage: written.lineage, serial: written.serial };
+    this.#unsaved = 0;
+    this.#savedAt = Date.now();
+    // The journal's base is now older than the state: were it left, it would be dropped as stale.
+    await this.#journal?.close();
+    this.#journal = undefined;
+    await removeJournal(this.#path);
   }
 
   /** `renameTo`: a replacement under a temporary name, and the name it takes when the replace ends. */
@@ -75,8 +145,10 @@ export class StateRecorder {
     fingerprints: Fingerprints,
     options: { preventDestroy: boolean; renameTo?: string },
   ): Promise<void> {
-    return this.commit((state) => {
-      state.profiles[name] = {
+    return this.#record({
+      op: 'profile',
+      name,
+      record: {
         id: live.id,
         provider: live.provider,
         client_id: live.data.client_id,
@@ -85,38 +157,22 @@ export class StateRecorder {
         ...(fingerprints.token ? { token_fingerprint: fingerprints.token } : {}),
         prevent_destroy: options.preventDestroy,
         ...(options.renameTo === undefined ? {} : { rename_to: options.renameTo }),
-      };
+      },
     });
   }
 
   /** The profile now has another name in Workato: its record and every customer's holding follow. */
   renameProfile(from: string, to: string): Promise<void> {
-    return this.commit((state) => {
-      const record = state.profiles[from];
-      if (!record || from === to) return;
-      delete state.profiles[from];
-      const { rename_to: _done, ...rest } = record;
-      state.profiles[to] = rest;
-      for (const customer of Object.values(state.customers)) {
-        if (!customer.profiles.includes(from)) continue;
-        customer.profiles = [...new Set(customer.profiles.map((p) => (p === from ? to : p)))].sort();
-      }
-    });
+    return this.#record({ op: 'rename', from, to });
   }
 
   /** The customer no longer exists in Workato: nothing it held is held any more. */
   forgetCustomer(key: string): Promise<void> {
-    return this.commit((state) => {
-      const found = findStateCustomerKey(state, key);
-      if (found !== undefined) delete state.customers[found];
-    });
+    return this.#record({ op: 'forget-customer', key });
   }
 
   forgetProfile(name: string): Promise<void> {
-    return this.commit((state) => {
-      delete state.profiles[name];
-      forgetProfileAssignments(state, name);
-    });
+    return this.#record({ op: 'forget-profile', name });
   }
 
   recordAssignment(
@@ -124,35 +180,16 @@ export class StateRecorder {
     profile: string,
     known?: { id: number; external_id: string | null },
   ): Promise<void> {
-    return this.commit((state) => {
-      const customer = findOrAddCustomer(state, key);
-      if (known) {
-        customer.id = known.id;
-        if (known.external_id !== null) customer.external_id = known.external_id;
-      }
-      if (!customer.profiles.includes(profile)) customer.profiles = [...customer.profiles, profile].sort();
+    return this.#record({
+      op: 'assign',
+      key,
+      profile,
+      ...(known ? { id: known.id } : {}),
+      ...(known && known.external_id !== null ? { external_id: known.external_id } : {}),
     });
   }
 
   recordUnassignment(key: string, profile: string): Promise<void> {
-    return this.commit((state) => {
-      const found = findStateCustomerKey(state, key);
-      const customer = found === undefined ? undefined : state.customers[found];
-      if (!customer) return;
-      customer.profiles = customer.profiles.filter((p) => p !== profile);
-      dropEmptyCustomers(state);
-    });
+    return this.#record({ op: 'unassign', key, profile });
   }
-}
-
-function findOrAddCustomer(state: State, key: string): StateCustomer {
-  const found = findStateCustomerKey(state, key);
-  if (found !== undefined) return state.customers[found]!;
-  const ref = parseCustomerKey(key);
-  const customer: StateCustomer = {
-    ...('id' in ref ? { id: ref.id } : { external_id: ref.externalId }),
-    profiles: [],
-  };
-  state.customers[customerKey(ref)] = customer;
-  return customer;
 }

@@ -62,6 +62,8 @@ export type ApplyResult =
       seconds: number;
       /** Why the apply stopped early because another process took the state lock. */
       lockLost?: string;
+      /** Why the state file could not be written at the end (the journal beside it keeps every change). */
+      saveError?: string;
     };
 
 async function confirm(options: ApplyOptions, io: Io): Promise<boolean> {
@@ -97,6 +99,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       : resolveStatePath(undefined, config, io);
   let stopListening = () => {};
   let lockLost: string | undefined;
+  let recorder: StateRecorder | undefined;
   let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
   try {
     lock = await acquireStateLock(statePath, {
@@ -114,6 +117,14 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     });
     // Refused before any call: a read-only state would be lost after the first change.
     const state = await loadStateFile(statePath, client.baseUrl, { forWriting: true });
+    recorder = new StateRecorder(statePath, state.state, { exists: state.exists, replayed: state.replayed });
+    if (state.replayed > 0) {
+      // Before anything else: what a stopped apply did is in the state from now on.
+      io.err(
+        `Recovered ${state.replayed} change(s) from ${statePath}.journal, recorded by an apply that stopped before saving the state.\n`,
+      );
+      await recorder.finish();
+    }
     const prepared = await planAgainst(config, client, state, {
       verifyCustomers: options.verifyCustomers !== false,
       forceUnassign: options.forceUnassign === true || planFile?.options.force_unassign === true,
@@ -132,16 +143,15 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     if (refusals.length > 0) return { kind: 'refused', plan };
     if (plan.changes.length > 0 && !(await confirm(options, io))) return { kind: 'cancelled', plan };
 
-    const recorder = new StateRecorder(statePath, state.state, { exists: state.exists });
-    const bookkeeping = structuredClone(state.state);
+    const bookkeeping = structuredClone(recorder.state);
     if (
       reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles) &&
       (state.exists || plan.changes.length > 0)
     ) {
-      await recorder.commit((s) => Object.assign(s, bookkeeping));
+      await recorder.commit((s) => Object.assign(s, bookkeeping, { serial: s.serial }));
     }
     const started = Date.now();
-    const finish = (outcomes: Outcome[]): ApplyResult => ({
+    const finish = async (outcomes: Outcome[]): Promise<ApplyResult> => ({
       kind: 'applied',
       plan,
       outcomes,
@@ -149,8 +159,18 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       counts: client.counts(),
       seconds: (Date.now() - started) / 1000,
       ...(lockLost ? { lockLost } : {}),
+      ...(await saveState()),
     });
-    if (plan.changes.length === 0) return finish([]);
+    // The state file from what the journal holds; a failure is reported after what was done.
+    const saveState = async () => {
+      try {
+        await recorder?.finish();
+        return {};
+      } catch (error) {
+        return { saveError: (error as Error).message };
+      }
+    };
+    if (plan.changes.length === 0) return await finish([]);
 
     const desiredByName = new Map(config.desired.profiles.map((p) => [p.name, p]));
     const callsLeft = countApiCalls(plan.changes);
@@ -196,13 +216,15 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       },
     });
     progress.finish();
-    return finish(outcomes);
+    return await finish(outcomes);
   } catch (error) {
     // Planning stopped because the lock was lost: say that, not what the aborted call said.
     if (lockLost) throw new StateError(`${lockLost}; this apply stopped before sending any change`);
     throw error;
   } finally {
     stopListening();
+    // After an error: save what was recorded if possible; else the journal keeps it for the next run.
+    await recorder?.finish().catch(() => {});
     await lock?.release();
     await client.close();
   }

@@ -29,6 +29,7 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
   }
   if (result.outcomes.length === 0 && !json) return EXIT_OK;
   io.out(json ? renderApplyJson(result) : renderApplyText(result));
+  if (result.saveError) throw new StateError(result.saveError);
   if (result.lockLost) {
     throw new StateError(
       `${result.lockLost}; this apply stopped sending (the report above says what was done). Run plan to see where things stand`,

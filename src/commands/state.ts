@@ -15,8 +15,9 @@ import {
   parseStateAddress,
   removeStateAddresses,
 } from '../state/addresses.js';
+import { removeJournal } from '../state/journal-file.js';
 import { acquireStateLock } from '../state/lock.js';
-import { defaultStatePath, readState, writeState } from '../state/store.js';
+import { defaultStatePath, readStateWithJournal, writeState } from '../state/store.js';
 import type { State } from '../state/types.js';
 
 export interface StateFileOptions {
@@ -35,20 +36,21 @@ function resolveStateFile(options: StateFileOptions, io: Io): string {
   return options.state ? resolve(io.cwd, options.state) : defaultStatePath(resolve(io.cwd, options.file));
 }
 
+/** The state as apply would see it: with what a stopped apply left in the journal beside it. */
 async function readExistingState(path: string): Promise<State> {
-  const state = await readState(path);
-  if (state === undefined) throw new StateError(`no state file at ${path}`);
-  return state;
+  const found = await readStateWithJournal(path);
+  if (found === undefined) throw new StateError(`no state file at ${path}`);
+  return found.state;
 }
 
 export async function runStateList(options: StateFileOptions, io: Io): Promise<number> {
   const path = resolveStateFile(options, io);
-  const state = await readState(path);
-  if (state === undefined) {
+  const found = await readStateWithJournal(path);
+  if (found === undefined) {
     io.err(`no state file at ${path}\n`);
     return EXIT_OK;
   }
-  for (const address of listStateAddresses(state)) io.out(`${address}\n`);
+  for (const address of listStateAddresses(found.state)) io.out(`${address}\n`);
   return EXIT_OK;
 }
 
@@ -86,6 +88,8 @@ export async function runStateRm(addresses: string[], options: StateRmOptions, i
       lineage: current.lineage,
       serial: current.serial,
     });
+    // The journal's entries are in what was just written.
+    await removeJournal(path);
     for (const address of removal.removed) io.out(`Removed ${address}\n`);
     io.out(
       `Removed ${countEntries(removal.removed.length)} from the state (serial ${written.serial}); nothing was changed in Workato.\n`,

@@ -81,7 +81,7 @@ export function isProcessAlive(pid: number): boolean {
  * fsync a folder (Windows: EISDIR or EPERM, as Node documents; some file systems:
  * EINVAL or ENOTSUP): the rename is then as durable as they make it.
  */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(folder, 'r');

@@ -3,6 +3,8 @@ import { access, constants, open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StateError } from '../errors.js';
 import { explainWriteError, writeFileAtomic } from './atomic-write.js';
+import { JournaledState } from './journal.js';
+import { readJournal } from './journal-file.js';
 import { checkStateSchema } from './schema.js';
 import { STATE_VERSION, type State, type StateCustomer, type StateProfile } from './types.js';
 
@@ -202,7 +204,8 @@ export async function writeState(path: string, state: State, expect: StateStamp 
       `state file ${path} was not updated: ${describeStamp(found)} on disk, not ${describeStamp(expect ?? undefined)} as this process last read or wrote it; another process changed it, and nothing it wrote was overwritten. Run plan to see where things stand`,
     );
   }
-  const next = { ...state, serial: state.serial + 1 };
+  // One more than the file it replaces, whatever serial the caller's copy carries.
+  const next = { ...state, serial: (expect?.serial ?? state.serial) + 1 };
   try {
     await writeFileAtomic(path, serializeState(next));
   } catch (error) {
@@ -279,6 +282,43 @@ export interface LoadedState {
   state: State;
   /** False when no state file exists yet (the state is a fresh, empty one). */
   exists: boolean;
+  /**
+   * Entries of a journal left beside the state by an apply that stopped before
+   * saving (killed, or its disk full), already applied to `state`; 0 when none.
+   */
+  replayed: number;
+}
+
+/**
+ * The state file with the journal a stopped apply left beside it applied on
+ * top, when the journal builds on exactly this file; undefined when there is
+ * neither. A journal built on an older file is already in it, and is ignored.
+ */
+export async function readStateWithJournal(
+  path: string,
+  baseUrl?: string,
+): Promise<{ state: State; exists: boolean; replayed: number } | undefined> {
+  const found = await readState(path);
+  if (found && baseUrl !== undefined) checkStateWorkspace(found, baseUrl, path);
+  const journal = await readJournal(path);
+  const base = journal?.header.base;
+  const applies =
+    journal !== undefined &&
+    (found === undefined
+      ? base === null
+      : base !== null && base?.lineage === found.lineage && base.serial === found.serial);
+  if (!applies || journal.entries.length === 0) {
+    return found && { state: found, exists: true, replayed: 0 };
+  }
+  const workspace = journal.header.workspace;
+  if (found === undefined && baseUrl !== undefined && workspace !== baseUrl) {
+    throw new StateError(
+      `journal file ${path}.journal belongs to workspace ${workspace}, not ${baseUrl}; use --state to pick the right one`,
+    );
+  }
+  const memory = new JournaledState(found ?? emptyState(workspace));
+  for (const entry of journal.entries) memory.apply(entry);
+  return { state: memory.state, exists: found !== undefined, replayed: journal.entries.length };
 }
 
 /**
@@ -291,9 +331,8 @@ export async function loadStateFile(
   baseUrl: string,
   options: { forWriting?: boolean } = {},
 ): Promise<LoadedState> {
-  const found = await readState(path);
-  if (found) checkStateWorkspace(found, baseUrl, path);
+  const found = await readStateWithJournal(path, baseUrl);
   if (options.forWriting) await checkStateWritable(path);
-  if (!found) return { path, state: emptyState(baseUrl), exists: false };
-  return { path, state: found, exists: true };
+  if (!found) return { path, state: emptyState(baseUrl), exists: false, replayed: 0 };
+  return { path, ...found };
 }

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateRecorder } from '../../src/apply/recorder.js';
 import { StateError } from '../../src/errors.js';
-import { emptyState, readState, writeState } from '../../src/state/store.js';
+import { emptyState, readState, readStateWithJournal, writeState } from '../../src/state/store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -15,21 +16,25 @@ afterEach(async () => {
 });
 
 describe('StateRecorder', () => {
-  it('has every concurrent commit on disk once its promise resolves', async () => {
+  it('has every concurrent commit on disk (in the journal) once its promise resolves', async () => {
     const path = join(dir, 'state.json');
     const recorder = new StateRecorder(path, emptyState('https://www.workato.com'), { exists: false });
     await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
         await recorder.recordAssignment(`E:C${i}`, 'P');
-        const onDisk = await readState(path);
-        expect(onDisk?.customers[`E:C${i}`]?.profiles).toEqual(['P']);
+        const onDisk = await readStateWithJournal(path, 'https://www.workato.com');
+        expect(onDisk?.state.customers[`E:C${i}`]?.profiles).toEqual(['P']);
       }),
     );
+    // One line per entry after the header, and no state file until finish.
+    const journal = (await readFile(`${path}.journal`, 'utf8')).trim().split('\n');
+    expect(journal).toHaveLength(51);
+    expect(existsSync(path)).toBe(false);
+    await recorder.finish();
     const final = await readState(path);
     expect(Object.keys(final!.customers)).toHaveLength(50);
-    // Writes were shared: far fewer than one per commit, and the serial counts them.
-    expect(final!.serial).toBeLessThan(50);
-    expect(final!.serial).toBeGreaterThan(0);
+    expect(final!.serial).toBe(1);
+    expect(existsSync(`${path}.journal`)).toBe(false);
   });
 
   it('records a customer once under whichever key it is known by', async () => {
@@ -38,6 +43,7 @@ describe('StateRecorder', () => {
     await recorder.recordAssignment('E:A2300', 'Hub', { id: 101, external_id: 'A2300' });
     await recorder.recordAssignment('101', 'Slack');
     await recorder.recordUnassignment('101', 'Hub');
+    await recorder.finish();
     expect(JSON.parse(await readFile(path, 'utf8')).customers).toEqual({
       'E:A2300': { id: 101, external_id: 'A2300', profiles: ['Slack'] },
     });
@@ -48,6 +54,7 @@ describe('StateRecorder', () => {
     const recorder = new StateRecorder(path, emptyState('https://www.workato.com'), { exists: false });
     await recorder.recordAssignment('7', 'Hub');
     await recorder.forgetProfile('Hub');
+    await recorder.finish();
     expect((await readState(path))!.customers).toEqual({});
   });
 
@@ -64,13 +71,15 @@ describe('a recorder whose state file another process wrote', () => {
     const path = join(dir, 'state.json');
     const recorder = new StateRecorder(path, emptyState('https://www.workato.com'), { exists: false });
     await recorder.recordAssignment('7', 'Hub');
+    await recorder.finish();
     // Another apply (one that took over the lock while this one was paused) records its own change.
     const theirs = (await readState(path))!;
     theirs.customers['8'] = { id: 8, profiles: ['Slack'] };
     await writeState(path, theirs, theirs);
     const before = await readFile(path, 'utf8');
 
-    const error = await recorder.recordAssignment('9', 'Hub').catch((e: unknown) => e);
+    await recorder.recordAssignment('9', 'Hub');
+    const error = await recorder.finish().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StateError);
     expect((error as Error).message).toBe(
       `state file ${path} was not updated: serial 2 of lineage ${theirs.lineage} on disk, not serial 1 of lineage ${theirs.lineage} as this process last read or wrote it; another process changed it, and nothing it wrote was overwritten. Run plan to see where things stand`,
@@ -82,7 +91,8 @@ describe('a recorder whose state file another process wrote', () => {
     const path = join(dir, 'state.json');
     const recorder = new StateRecorder(path, emptyState('https://www.workato.com'), { exists: false });
     await writeState(path, emptyState('https://www.workato.com'), null);
-    await expect(recorder.recordAssignment('9', 'Hub')).rejects.toThrow(/not serial|no file as this process/);
+    await recorder.recordAssignment('9', 'Hub');
+    await expect(recorder.finish()).rejects.toThrow(/not no file as this process last read or wrote it/);
   });
 
   it('reads a state file written by hand (another key order) in full to compare', async () => {
@@ -92,6 +102,7 @@ describe('a recorder whose state file another process wrote', () => {
     await writeFile(path, JSON.stringify({ ...rest, version }));
     const recorder = new StateRecorder(path, { ...state, serial: 4 }, { exists: true });
     await recorder.recordAssignment('9', 'Hub');
+    await recorder.finish();
     expect((await readState(path))!.serial).toBe(5);
   });
 });
