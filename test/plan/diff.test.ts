@@ -137,6 +137,9 @@ describe('computePlan', () => {
     expect(p.changes).toEqual([]);
     expect(p.unmanaged).toEqual([{ id: 5, name: HUB, provider: 'hubspot', duplicateOf: HUB }]);
     expect(p.warnings.map((w) => w.code)).toEqual(['duplicate-name']);
+    expect(p.warnings[0]!.message).toContain(
+      'curl -X DELETE -H "Authorization: Bearer $WORKATO_API_TOKEN" "${WORKATO_API_URL:-https://www.workato.com}/api/custom_oauth_profiles/5"',
+    );
   });
 
   it('replaces a profile whose provider changed by moving each customer to the new one', () => {
