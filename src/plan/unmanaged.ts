@@ -27,7 +27,7 @@ export function findUnmanaged(
       warnings.push({
         code: 'duplicate-name',
         // The tool never deletes what it does not manage; the user can, knowing which one.
-        message: `Workato has another profile named "${p.name}" (id ${p.id}) that workato-oauth does not manage; it is left alone. If it is a duplicate, remove it in Workato or with: curl -X DELETE -H "Authorization: Bearer $WORKATO_API_TOKEN" "${WORKATO_API_URL:-https://www.workato.com}/api/custom_oauth_profiles/${p.id}" (the base URL of your data center)`,
+        message: `Workato has another profile named "${p.name}" (id ${p.id}) that workato-oauth does not manage; it is left alone. If it is a duplicate, remove it in Workato or with: curl -X DELETE -H "Authorization: Bearer $WORKATO_API_TOKEN" "\${WORKATO_API_URL:-https://www.workato.com}/api/custom_oauth_profiles/${p.id}" (the base URL of your data center)`,
       });
     }
   }
