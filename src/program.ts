@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readPackageVersion } from './api/version.js';
 import { runApply } from './commands/apply.js';
+import { runDrift } from './commands/drift.js';
 import { runEmulator } from './commands/emulator.js';
 import { runPlan } from './commands/plan.js';
 import { runStateList, runStateRm, runStateShow } from './commands/state.js';
@@ -152,6 +153,28 @@ export function buildProgram(
       runApply({ ...opts, planfile, fileGiven: command.getOptionValueSource('file') === 'cli' }, io),
     ),
   );
+
+  connectionOptions(
+    program
+      .command('drift')
+      .description(
+        'has Workato changed since the last apply? compares the live workspace with the state (not the config); read-only, no secrets needed',
+      )
+      .option(
+        '-f, --file <path>',
+        'config file; only names the state beside it (it is not read)',
+        'workato-oauth.yaml',
+      )
+      .option(
+        '--state <path>',
+        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
+      )
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['text', 'markdown', 'json'])
+          .default('text'),
+      ),
+  ).action(run((io, opts) => runDrift(opts, io)));
 
   const state = program
     .command('state')

@@ -36,7 +36,7 @@ export interface TextOptions {
 }
 
 type Style = 'green' | 'yellow' | 'red' | 'cyan' | 'bold';
-type Paint = (style: Style, text: string) => string;
+export type Paint = (style: Style, text: string) => string;
 
 const ANSI: Record<Style, string> = {
   green: '\u001b[32m',
@@ -47,7 +47,7 @@ const ANSI: Record<Style, string> = {
 };
 const RESET = '\u001b[0m';
 
-function makePainter(color: boolean): Paint {
+export function makePainter(color: boolean): Paint {
   return color ? (style, text) => `${ANSI[style]}${text}${RESET}` : (_style, text) => text;
 }
 

@@ -1,0 +1,64 @@
+/**
+ * `workato-oauth drift`: has Workato changed since the last apply? Compares the
+ * live profiles with the state, not with the config, so a config merged but not
+ * yet applied is not drift. Read-only, one listing of the profiles, no config
+ * and no secrets: the workspace comes from the state (flags and environment may
+ * name it too, and must agree).
+ */
+import { resolve } from 'node:path';
+import { createClient } from '../api/client.js';
+import { resolveConnection } from '../api/connection.js';
+import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
+import { EXIT_CHANGES, EXIT_OK, StateError } from '../errors.js';
+import type { Io } from '../io.js';
+import { findDrift } from '../plan/drift.js';
+import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../render/drift.js';
+import { checkStateWorkspace, defaultStatePath, readStateWithJournal } from '../state/store.js';
+import type { ConnectionFlags } from '../workflow/plan.js';
+
+export interface DriftOptions extends ConnectionFlags {
+  file: string;
+  state?: string;
+  format: 'text' | 'markdown' | 'json';
+}
+
+export async function runDrift(options: DriftOptions, io: Io): Promise<number> {
+  const statePath = options.state
+    ? resolve(io.cwd, options.state)
+    : defaultStatePath(resolve(io.cwd, options.file));
+  const found = await readStateWithJournal(statePath);
+  if (found === undefined) {
+    throw new StateError(
+      `no state file at ${statePath}: drift compares Workato with what apply recorded there (pass --state, or apply first)`,
+    );
+  }
+  const state = found.state;
+  const { baseUrl, token } = resolveConnection({
+    apiUrl: options.apiUrl,
+    dataCenter: options.dataCenter,
+    workspace: { apiUrl: state.workspace },
+    env: io.env,
+  });
+  checkStateWorkspace(state, baseUrl, statePath);
+  const client = createClient({
+    baseUrl,
+    token,
+    ratePerMinute: options.rateLimit ?? DEFAULT_RATE_PER_MINUTE,
+    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout * 1000 }),
+    ...(io.debug ? { debugLog: (line: string) => io.err(`debug: ${line}\n`) } : {}),
+  });
+  try {
+    const report = findDrift(state, await client.listProfiles());
+    const context = { workspace: baseUrl, statePath };
+    io.out(
+      options.format === 'json'
+        ? renderDriftJson(report, context)
+        : options.format === 'markdown'
+          ? renderDriftMarkdown(report, context)
+          : renderDriftText(report, context, { color: io.color }),
+    );
+    return report.findings.length > 0 ? EXIT_CHANGES : EXIT_OK;
+  } finally {
+    await client.close();
+  }
+}
