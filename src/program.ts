@@ -9,6 +9,7 @@ import { readPackageVersion } from './api/version.js';
 import { runApply } from './commands/apply.js';
 import { runDrift } from './commands/drift.js';
 import { runEmulator } from './commands/emulator.js';
+import { runImport } from './commands/import.js';
 import { runPlan } from './commands/plan.js';
 import { runStateList, runStateRm, runStateShow } from './commands/state.js';
 import { runValidate } from './commands/validate.js';
@@ -175,6 +176,22 @@ export function buildProgram(
           .default('text'),
       ),
   ).action(run((io, opts) => runDrift(opts, io)));
+
+  connectionOptions(
+    program
+      .command('import')
+      .description(
+        'take hand-made profiles under management: write a config of the live profiles and record them in the state; no API write',
+      )
+      .option('-f, --file <path>', 'config file to write', 'workato-oauth.yaml')
+      .option('--write-config <path>', 'write the config here instead of -f (never over an existing file)')
+      .option(
+        '--state <path>',
+        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
+      )
+      .option('--names <regex>', 'only the live profiles whose name matches')
+      .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
+  ).action(run((io, opts) => runImport(opts, io)));
 
   const state = program
     .command('state')
