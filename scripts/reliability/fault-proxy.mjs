@@ -25,11 +25,34 @@ function closeServer(server) {
  * returning a number of ms destroys the client's connection that long after the
  * request arrived; the upstream request is not cancelled.
  */
-export async function startReverseProxy(target, { tag = '', drop, log = [] } = {}) {
+export async function startReverseProxy(target, { tag = '', drop, log = [], answer } = {}) {
   const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const entry = { tag, method: req.method, path: req.url, time: Date.now(), status: 0 };
+  const server = createServer(async (req, res) => {
+    const entry = { tag, method: req.method, path: req.url, time: Date.now(), status: 0, req };
     log.push(entry);
+    if (answer) {
+      // `answer(req, body)` may reply itself (an echoing server); the body is then not forwarded.
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const body = Buffer.concat(chunks).toString('utf8');
+      const reply = answer(req, body);
+      if (reply) {
+        entry.status = reply.status;
+        const text = JSON.stringify(reply.body);
+        res.writeHead(reply.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
+        res.end(text);
+        return;
+      }
+      forward(req, res, entry, body);
+      return;
+    }
+    forward(req, res, entry);
+  });
+  /** Sends the request on; `body` when it was read already. */
+  function forward(req, res, entry, body) {
     const out = request(
       {
         host: upstream.hostname,
@@ -49,7 +72,8 @@ export async function startReverseProxy(target, { tag = '', drop, log = [] } = {
       },
     );
     out.on('error', () => res.destroy());
-    req.pipe(out);
+    if (body === undefined) req.pipe(out);
+    else out.end(body);
     const ms = drop?.(req.method, req.url);
     if (typeof ms === 'number') {
       setTimeout(() => {
@@ -57,9 +81,9 @@ export async function startReverseProxy(target, { tag = '', drop, log = [] } = {
         req.socket.destroy();
       }, ms);
     }
-  });
+  }
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, log, close: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${port}`, log, server, close: () => closeServer(server) };
 }
 
 /**
@@ -96,7 +120,10 @@ export async function startRecordingProxy({ connect = 'refuse' } = {}) {
     req.on('data', (chunk) => seen.bytes.push(String(chunk)));
     req.pipe(out);
   });
+  const tunnels = new Set();
   server.on('connect', (req, socket) => {
+    tunnels.add(socket);
+    socket.on('close', () => tunnels.delete(socket));
     seen.connects.push({ target: req.url, authorization: req.headers.authorization, time: Date.now() });
     seen.bytes.push(JSON.stringify(req.headers));
     socket.on('data', (chunk) => seen.bytes.push(chunk.toString('latin1')));
@@ -106,5 +133,10 @@ export async function startRecordingProxy({ connect = 'refuse' } = {}) {
     // 'hang': say nothing; the client's timeout ends it.
   });
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => closeServer(server) };
+  const close = () => {
+    // Sockets taken over by CONNECT are no longer the server's: end them, or close() waits for ever.
+    for (const socket of tunnels) socket.destroy();
+    return closeServer(server);
+  };
+  return { url: `http://127.0.0.1:${port}`, seen, close };
 }

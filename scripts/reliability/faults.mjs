@@ -65,7 +65,11 @@ function faultMix(r, s) {
   const kind = r.pick(['5xx', 'reset', 'slow', 'lost-create']);
   switch (kind) {
     case '5xx':
-      return { kind, faults: { errorRate: 0.3, errorStatus: r.pick([500, 502, 503, 504]), seed: s }, flags: [] };
+      return {
+        kind,
+        faults: { errorRate: 0.3, errorStatus: r.pick([500, 502, 503, 504]), seed: s },
+        flags: [],
+      };
     case 'reset':
       return { kind, faults: { resetRate: 0.3, seed: s }, flags: [] };
     case 'slow':
@@ -121,7 +125,9 @@ async function runLateCreates(seed, scale) {
     // Which create arrives late: the first, or the second (a later profile).
     const skip = setup.second ? [{ method: 'POST', path: PROFILES }] : [];
     const c = await smallCase({
-      emulator: { faults: { script: [...skip, { method: 'POST', path: PROFILES, delayMs: setup.late * 1000 }] } },
+      emulator: {
+        faults: { script: [...skip, { method: 'POST', path: PROFILES, delayMs: setup.late * 1000 }] },
+      },
     });
     let proxy;
     try {

@@ -44,7 +44,8 @@ export async function runInProcess(args, { cwd, env }) {
   program.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
   for (const command of program.commands) {
     command.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
-    for (const sub of command.commands) sub.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
+    for (const sub of command.commands)
+      sub.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
   }
   try {
     await program.parseAsync(['node', 'workato-oauth', ...args]);

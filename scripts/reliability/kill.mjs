@@ -25,7 +25,8 @@ export async function runKillRows({ seed, scale = 1 }) {
     try {
       if (change) {
         const first = await c.runHere(APPLY);
-        if (first.code !== 0) return row.record(`case ${i} seed ${s}`, `setup apply: ${firstErrorLine(first)}`);
+        if (first.code !== 0)
+          return row.record(`case ${i} seed ${s}`, `setup apply: ${firstErrorLine(first)}`);
         await writeFile(c.configPath, CONFIG_V2);
       }
       const killAfter = r.int(1, change ? 14 : 18);
@@ -41,7 +42,10 @@ export async function runKillRows({ seed, scale = 1 }) {
       clearInterval(watch);
       const again = await c.run(APPLY);
       if (again.code !== 0) {
-        return row.record(`case ${i} seed ${s} (kill after write ${killAfter})`, `re-run: ${firstErrorLine(again)}`);
+        return row.record(
+          `case ${i} seed ${s} (kill after write ${killAfter})`,
+          `re-run: ${firstErrorLine(again)}`,
+        );
       }
       row.record(`case ${i} seed ${s} (kill after write ${killAfter})`, await checkEnd(c));
     } finally {

@@ -29,6 +29,7 @@ export const FAST = ['--rate-limit', '100000'];
 
 const { startEmulator } = await import(join(root, 'dist/emulator/server.js'));
 const { createRandom } = await import(join(root, 'dist/emulator/faults.js'));
+
 export { startEmulator };
 
 /** A seeded PRNG with the helpers the rows use. */
@@ -167,14 +168,18 @@ export function firstErrorLine(result) {
 
 /**
  * A failed CLI run held when it exited 1 (or `codes`) with its own error lines:
- * at least one "error:" line, no stack trace, no raw JavaScript error text.
+ * at least one "error:" or positioned problem line, no stack trace, no raw
+ * JavaScript error text.
  */
 export function checkCleanFailure(result, codes = [1]) {
   if (result.timedOut) return `no exit within ${Math.round(result.ms / 1000)} s`;
   if (!codes.includes(result.code)) return `exit ${result.code} (signal ${result.signal ?? 'none'})`;
   const raw = rawErrorIn(result.stderr) ?? rawErrorIn(result.stdout);
   if (raw) return raw;
-  if (!/^error: /m.test(result.stderr)) return 'no "error:" line on stderr';
+  // `error: …` from most commands; `file:line:col  path  message` lines and a count from validate.
+  if (!/^(error: |\S+:\d+:\d+ |\S+: \d+ errors?$)/m.test(`${result.stderr}\n${result.stdout}`)) {
+    return 'no error line in the output';
+  }
   return undefined;
 }
 
@@ -250,4 +255,19 @@ export function makeRow(key, test, means) {
 /** Writes are the calls that change something. */
 export function isWrite(entry) {
   return entry.method !== 'GET';
+}
+
+/** What a user would see in Workato: profiles by name, customers' holdings by profile name. */
+export function worldView(data) {
+  const names = new Map(data.profiles.map((p) => [p.id, p.name]));
+  return JSON.stringify({
+    profiles: data.profiles.map((p) => `${p.name}|${p.provider}|${JSON.stringify(p.data ?? {})}`).sort(),
+    customers: data.customers.map(
+      (c) =>
+        `${c.id}:${c.profiles
+          .map((id) => names.get(id) ?? id)
+          .sort()
+          .join(',')}`,
+    ),
+  });
 }

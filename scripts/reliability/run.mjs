@@ -28,7 +28,8 @@ function parseArgs(argv) {
   }
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new Error('--seed takes an integer');
   for (const name of args.only ?? []) {
-    if (!(name in FAMILIES)) throw new Error(`--only: no row family ${name}; one of ${Object.keys(FAMILIES).join(', ')}`);
+    if (!(name in FAMILIES))
+      throw new Error(`--only: no row family ${name}; one of ${Object.keys(FAMILIES).join(', ')}`);
   }
   return args;
 }
