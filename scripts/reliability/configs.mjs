@@ -70,3 +70,15 @@ customers:
   - id: 4567
     profiles: [Acme HubSpot OAuth app]
 `;
+
+/** A second config in the same folder and workspace: its own profile and customer. */
+export const CONFIG_STAGING = `version: 1
+profiles:
+  Staging HubSpot app:
+    provider: hubspot
+    client_id: staging-hubspot-client
+    client_secret: \${HUBSPOT_CLIENT_SECRET}
+customers:
+  - external_id: H4572
+    profiles: [Staging HubSpot app]
+`;

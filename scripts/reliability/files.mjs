@@ -12,7 +12,6 @@ import {
   caseSeed,
   checkCleanFailure,
   EXAMPLE_CONFIG,
-  exampleWorld,
   FAST,
   firstErrorLine,
   makeRow,

@@ -72,7 +72,7 @@ async function makeStale(statePath) {
 
 /** A taker held when it exited 0, or 3 with a line saying the lock is held; never a raw error. */
 function judgeTaker(result) {
-  if (result.timedOut) return 'no exit in time';
+  if (result.timedOut) return `no exit within ${Math.round(result.ms / 1000)} s`;
   const raw = rawErrorIn(result.stderr) ?? rawErrorIn(result.stdout);
   if (raw) return `${raw}: ${firstErrorLine(result)}`;
   if (result.code === 0) return undefined;
@@ -86,7 +86,7 @@ async function raceCase(row, id, { takers, killAfter, stale, lockTimeout, config
     if (killAfter !== undefined) await killedHolder(lc, killAfter);
     if (stale) await makeStale(lc.c.statePath);
     const runs = Array.from({ length: takers }, () =>
-      lc.start([...APPLY, '--quiet', '--lock-timeout', String(lockTimeout)], { timeoutMs: 60_000 }),
+      lc.start([...APPLY, '--quiet', '--lock-timeout', String(lockTimeout)], { timeoutMs: 120_000 }),
     );
     const results = await Promise.all(runs.map((r) => r.done));
     const overlap = overlappingWriters(lc.proxy.log);

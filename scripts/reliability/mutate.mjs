@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax mutated.
 /**
  * Seeded mutations of the three files users edit or keep: the config (YAML
  * text), the state and saved plan files (JSON, mutated as values and as text).
@@ -263,7 +264,7 @@ export function mutateJson(text, r) {
       if (Array.isArray(parent)) parent.splice(Number(key), 1);
       else delete parent[key];
     } else if (kind === 1 && typeof parent[key] === 'number') {
-      const n = r.pick([0, -1, 1, parent[key] + 1, 2 ** 31, 9007199254740993, 1.5]);
+      const n = r.pick([0, -1, 1, parent[key] + 1, 2 ** 31, 2 ** 53 + 1, 1.5]);
       labels.push(`${key} = ${n}`);
       parent[key] = n;
     } else if (kind === 2 && typeof parent[key] === 'string' && parent[key].length > 0) {

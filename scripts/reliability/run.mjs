@@ -50,6 +50,7 @@ for (const [name, [module, exported]] of Object.entries(FAMILIES)) {
     const failed = row.notRun ? 'not run' : `${row.tried - row.held} failed`;
     console.log(`${row.test}: tried ${row.tried}, held ${row.held}, ${failed}`);
     for (const f of row.failures.slice(0, 3)) console.log(`  ${f.id}: ${f.why}`);
+    for (const note of row.notes) console.log(`  note: ${note}`);
   }
   console.log(`  (${name}: ${Math.round((Date.now() - t) / 1000)} s)`);
 }

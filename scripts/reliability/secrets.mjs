@@ -6,7 +6,6 @@
  * secret base64-encoded is out of reach (the tool cannot know every encoding):
  * those cases are counted apart, as issue 10 accepts.
  */
-import { writeFile } from 'node:fs/promises';
 import { CONFIG_SMALL } from './configs.mjs';
 import { startReverseProxy } from './fault-proxy.mjs';
 import {
@@ -45,10 +44,11 @@ const SERVERS = {
       body: { message: echoOf(req, body), errors: { client_secret: [echoOf(req, body)] } },
     },
   // Once per case, on a read: a 5xx on a create would hold it 45 s for nothing this row measures.
-  'echo 500': (req, body, state) =>
-    !writes(req) &&
-    !state.done &&
-    (state.done = true) && { status: 500, body: { message: echoOf(req, body) } },
+  'echo 500': (req, body, state) => {
+    if (writes(req) || state.done) return undefined;
+    state.done = true;
+    return { status: 500, body: { message: echoOf(req, body) } };
+  },
   'echo 2xx refusal': (req, body) =>
     writes(req) && { status: 200, body: { success: false, message: echoOf(req, body) } },
   'echo 401': (req, body) => ({ status: 401, body: { message: `bad token: ${echoOf(req, body)}` } }),
