@@ -40,7 +40,8 @@ export async function runKillRows({ seed, scale = 1 }) {
       }, 1);
       await done;
       clearInterval(watch);
-      const again = await c.run(APPLY);
+      // In-process: the same built program, without a second Node start-up per case.
+      const again = await c.runHere(APPLY);
       if (again.code !== 0) {
         return row.record(
           `case ${i} seed ${s} (kill after write ${killAfter})`,

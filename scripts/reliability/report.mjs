@@ -6,7 +6,7 @@ import { root } from './paths.mjs';
 
 const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-export async function writeReport(rows, { seed, seconds, command }) {
+export async function writeReport(rows, { seed, seconds, command, load }) {
   const cores = cpus();
   const lines = [
     '# Reliability',
@@ -16,7 +16,7 @@ export async function writeReport(rows, { seed, seconds, command }) {
     '',
     `- date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- machine: ${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}, Node ${process.version}`,
-    `- command: \`${command}\` (took ${Math.floor(seconds / 60)} min ${seconds % 60} s)`,
+    `- command: \`${command}\` (took ${Math.floor(seconds / 60)} min ${seconds % 60} s; load average ${load}: the machine is shared)`,
     `- seed: ${seed}; every case's seed is printed with it, and \`--seed\` re-runs the same cases`,
     '',
     '| test | tried | held | failed |',

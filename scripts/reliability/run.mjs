@@ -5,6 +5,8 @@
  * `--only <row>[,<row>]` runs some rows (the document is then not written unless
  * `--write`), `--scale F` runs a fraction of each row's cases (development).
  */
+import { loadavg } from 'node:os';
+
 /** Row families in table order: module and the function that runs its rows. */
 const FAMILIES = {
   kill: ['./kill.mjs', 'runKillRows'],
@@ -39,6 +41,7 @@ const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
 const command = `npm run reliability -- --seed ${seed}`;
 console.log(`reliability campaign, seed ${seed} (re-run: ${command})`);
 const started = Date.now();
+const loadBefore = loadavg()[0];
 const rows = [];
 for (const [name, [module, exported]] of Object.entries(FAMILIES)) {
   if (args.only && !args.only.includes(name)) continue;
@@ -58,6 +61,7 @@ const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`campaign took ${seconds} s`);
 if ((!args.only && args.scale === 1) || args.write) {
   const { writeReport } = await import('./report.mjs');
-  const path = await writeReport(rows, { seed, seconds, command });
+  const load = `${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+  const path = await writeReport(rows, { seed, seconds, command, load });
   console.log(`wrote ${path}`);
 }
