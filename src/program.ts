@@ -38,7 +38,12 @@ function connectionOptions(command: Command): Command {
     .option('--api-url <url>', 'Workato API base URL (env WORKATO_API_URL); overrides --data-center')
     .option('--data-center <dc>', 'us|eu|jp|sg|au|il|kr|cn|trial (env WORKATO_DATA_CENTER)')
     .option('--rate-limit <n>', 'requests per minute per rate-limit bucket', integer(1))
-    .option('--timeout <seconds>', 'per-request timeout in seconds', number(1));
+    .option('--timeout <seconds>', 'per-request timeout in seconds', number(1))
+    .option(
+      '--rate-limit-wait <seconds>',
+      'wait out continuous 429s this long before failing (env WORKATO_RATE_LIMIT_WAIT; default 600)',
+      number(0),
+    );
 }
 
 /** The global flags an Io is made from. */

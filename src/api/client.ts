@@ -176,7 +176,9 @@ export function createClient(options: ClientOptions): WorkatoClient {
     async close() {
       if (closed.aborted) return;
       controller.abort();
-      if (ownsDispatcher) await dispatcher.close();
+      // destroy, not close: every request has ended by now (finished, or aborted just above), and
+      // close() would also wait for a CONNECT a proxy never answers, keeping the process alive.
+      if (ownsDispatcher) await dispatcher.destroy();
     },
   };
 }

@@ -21,7 +21,14 @@ import type { Exchange, HttpMethod } from './http.js';
 import { type Failure, failureError, failureMessage, type Outcome, readOutcome } from './outcome.js';
 import { createPacer, type Permit } from './pacing.js';
 import { cleanServerText, createRedactor, type Redact, sanitizeCause } from './redaction.js';
-import { backoffDelayMs, type RetryOptions, resolveRetryPolicy } from './retry.js';
+import {
+  backoffDelayMs,
+  QUICK_RETRY_ATTEMPTS,
+  QUICK_RETRY_DELAY_MS,
+  type RetryOptions,
+  resolveRetryPolicy,
+  retriesOnlyOnce,
+} from './retry.js';
 import type { Bucket, RequestCounts } from './types.js';
 
 /**
@@ -159,6 +166,8 @@ export function createRequester(options: RequesterOptions): Requester {
     /** Attempts that use up the budget: all but those answered 429. */
     let counted = 0;
     let rateLimited: RateLimitedRun | undefined;
+    /** Attempts that found nothing listening or no such host: these get one quick retry, not the budget. */
+    let refusedOrUnresolved = 0;
     /** policy.now() until which a create sent earlier may still land: it is not sent again before. */
     let settleUntil = Number.NEGATIVE_INFINITY;
     for (let attempt = 1; ; attempt++) {
@@ -178,7 +187,10 @@ export function createRequester(options: RequesterOptions): Requester {
       }
       rateLimited = undefined;
       counted += 1;
-      const lastAttempt = counted >= policy.maxAttempts;
+      const quick = retriesOnlyOnce(outcome.fields.network);
+      if (quick) refusedOrUnresolved += 1;
+      const lastAttempt =
+        counted >= policy.maxAttempts || (quick && refusedOrUnresolved >= QUICK_RETRY_ATTEMPTS);
       const step = nextStep(call, outcome, mayHaveActed, lastAttempt);
       if (outcome.retry === 'ambiguous') {
         mayHaveActed = true;
@@ -192,6 +204,11 @@ export function createRequester(options: RequesterOptions): Requester {
           log(step.giveUp ? 'giving up' : undefined);
           throw failureError(call, outcome, attempt);
         case 'retry':
+          if (quick) {
+            log('retrying once, quickly: nothing answered at that address');
+            await pause(call, QUICK_RETRY_DELAY_MS, attempt);
+            break;
+          }
           log(`retrying after backoff (attempt ${counted + 1} of ${policy.maxAttempts})`);
           await waitBeforeRetry(call, counted, attempt);
           break;

@@ -87,6 +87,20 @@ export function parseRetryAfterMs(header: string | null | undefined, now = Date.
  */
 export type RetryClass = 'never' | 'safe' | 'ambiguous';
 
+/**
+ * A refused connection or an unresolvable host is not a passing glitch: nothing
+ * listens there, or the name is wrong, and six attempts over 20 s only delay the
+ * message. Such a failure is retried once, after QUICK_RETRY_DELAY_MS (a server
+ * restarting, a resolver hiccup), then fails; timeouts, resets, 5xx and 429 keep
+ * the full budget.
+ */
+export const QUICK_RETRY_ATTEMPTS = 2;
+export const QUICK_RETRY_DELAY_MS = 500;
+
+export function retriesOnlyOnce(kind: NetworkFailureKind | undefined): boolean {
+  return kind === 'connection-refused' || kind === 'dns';
+}
+
 export function classifyStatus(status: number): RetryClass {
   if (status === 429) return 'safe';
   // 501 and 505 say the server will never do it; retrying cannot help.

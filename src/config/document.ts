@@ -10,6 +10,7 @@ import {
   parseBounded,
   resolveAliases,
   tooDeepMessage,
+  tooLargeMessage,
   utf8Length,
 } from './limits.js';
 
@@ -148,7 +149,7 @@ export function readDocument(text: string, file: string, onString: StringHook): 
       line: 0,
       col: 0,
       path: '',
-      message: `the file has more than ${formatMegabytes(MAX_CONFIG_BYTES)} (${bytes.toLocaleString('en-US')} bytes), the most a config may have`,
+      message: tooLargeMessage(bytes),
     });
     return unreadable();
   }

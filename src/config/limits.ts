@@ -50,6 +50,10 @@ export function tooDeepMessage(throughAliases = false): string {
   return `maps and lists are nested more than ${MAX_DEPTH} deep${throughAliases ? ' once aliases are followed' : ''}; a config needs a few levels`;
 }
 
+export function tooLargeMessage(bytes: number): string {
+  return `the file has more than ${formatMegabytes(MAX_CONFIG_BYTES)} (${bytes.toLocaleString('en-US')} bytes), the most a config may have`;
+}
+
 export function formatMegabytes(bytes: number): string {
   return `${bytes / (1024 * 1024)} MB`;
 }

@@ -3,11 +3,13 @@
  * collecting every problem on the way and failing once, at the end.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { type Path, readDocument } from './document.js';
 import { type Env, interpolate } from './interpolate.js';
+import { MAX_CONFIG_BYTES, tooLargeMessage } from './limits.js';
 import { normalizeConfig } from './normalize.js';
 import { sortProblems } from './problems.js';
 import { checkRules } from './rules.js';
@@ -70,24 +72,13 @@ export async function loadConfig(
   env: Env,
   options: { cwd?: string } = {},
 ): Promise<ConfigResult> {
-  let text: string;
-  try {
-    text = await readFile(options.cwd === undefined ? path : resolve(options.cwd, path), 'utf8');
-  } catch (error) {
+  const read = await readConfigText(options.cwd === undefined ? path : resolve(options.cwd, path));
+  if ('refused' in read) {
     return {
-      problems: [
-        {
-          severity: 'error',
-          file: path,
-          line: 0,
-          col: 0,
-          path: '',
-          message: `cannot read: ${describeReadError(error)}`,
-        },
-      ],
+      problems: [{ severity: 'error', file: path, line: 0, col: 0, path: '', message: read.refused }],
     };
   }
-  return parseConfig(text, path, env);
+  return parseConfig(read.text, path, env);
 }
 
 /** A valid config as plan and apply use it. */
@@ -104,21 +95,11 @@ export interface LoadedConfig {
 /** Reads, validates and fingerprints the config file; any error throws a ConfigError with every problem. */
 export async function readConfigFile(file: string, env: Env, cwd: string): Promise<LoadedConfig> {
   const path = resolve(cwd, file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError([
-      {
-        severity: 'error',
-        file,
-        line: 0,
-        col: 0,
-        path: '',
-        message: `cannot read: ${describeReadError(error)}`,
-      },
-    ]);
+  const read = await readConfigText(path);
+  if ('refused' in read) {
+    throw new ConfigError([{ severity: 'error', file, line: 0, col: 0, path: '', message: read.refused }]);
   }
+  const { text } = read;
   const result = parseConfig(text, file, env);
   const desired = throwIfInvalid(result);
   return {
@@ -133,6 +114,29 @@ export async function readConfigFile(file: string, env: Env, cwd: string): Promi
 export function throwIfInvalid(result: ConfigResult): DesiredState {
   if (result.desired === undefined) throw new ConfigError(result.problems);
   return result.desired;
+}
+
+/**
+ * The file's text, or why it is not read. Its size is checked on the open handle
+ * first, so a file over MAX_CONFIG_BYTES (or a device that never ends) is refused
+ * without reading a byte of it.
+ */
+async function readConfigText(path: string): Promise<{ text: string } | { refused: string }> {
+  try {
+    // Non-blocking, so a named pipe is refused below instead of waiting for a writer.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const stats = await handle.stat();
+      if (stats.isDirectory()) return { refused: 'cannot read: is a directory' };
+      if (!stats.isFile()) return { refused: 'cannot read: not a regular file' };
+      if (stats.size > MAX_CONFIG_BYTES) return { refused: tooLargeMessage(stats.size) };
+      return { text: await handle.readFile('utf8') };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return { refused: `cannot read: ${describeReadError(error)}` };
+  }
 }
 
 function describeReadError(error: unknown): string {

@@ -31,6 +31,22 @@ export interface ConnectionFlags {
   rateLimit?: number;
   /** Seconds. */
   timeout?: number;
+  /** Seconds of continuous 429s a call waits out before failing; else WORKATO_RATE_LIMIT_WAIT, else 10 min. */
+  rateLimitWait?: number;
+}
+
+export const RATE_LIMIT_WAIT_ENV = 'WORKATO_RATE_LIMIT_WAIT';
+
+/** The 429 patience in ms from the flag or the environment; undefined keeps the client's default. */
+function rateLimitPatienceMs(flags: ConnectionFlags, env: Io['env']): number | undefined {
+  if (flags.rateLimitWait !== undefined) return flags.rateLimitWait * 1000;
+  const raw = env[RATE_LIMIT_WAIT_ENV]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`${RATE_LIMIT_WAIT_ENV} must be a number of seconds >= 0, not "${raw}"`);
+  }
+  return seconds * 1000;
 }
 
 /** How the plan is made: whether new customers are checked, and the flags that shape changes. */
@@ -76,9 +92,11 @@ export function connect(
     workspace: desired.workspace,
     env: io.env,
   });
+  const patience = rateLimitPatienceMs(flags, io.env);
   return createClient({
     baseUrl,
     token,
+    ...(patience === undefined ? {} : { retry: { rateLimitPatienceMs: patience } }),
     ratePerMinute: flags.rateLimit ?? DEFAULT_RATE_PER_MINUTE,
     ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
     ...(io.debug ? { debugLog: (line: string) => io.err(`debug: ${line}\n`) } : {}),

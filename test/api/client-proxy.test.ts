@@ -143,6 +143,30 @@ describe('an https API URL behind a proxy', () => {
     expect(proxy.connects).toEqual([]);
   });
 
+  it('closes at once after a CONNECT the proxy never answers, instead of keeping the process alive', async () => {
+    const held: Socket[] = [];
+    const server = createServer();
+    server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      held.push(socket.on('error', () => {}));
+    });
+    setProxyEnv({ HTTPS_PROXY: await listen(server) });
+    const c = createClient({
+      baseUrl: REMOTE_API,
+      token: TOKEN,
+      timeoutMs: 300,
+      retry: { maxAttempts: 1, sleep: async () => {} },
+    });
+    await expect(c.getProfile(1)).rejects.toMatchObject({ network: 'timeout' });
+    const started = Date.now();
+    const closed = await Promise.race([
+      c.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 5000, 'still open')),
+    ]);
+    expect(closed).toBe('closed');
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const socket of held) socket.destroy();
+  });
+
   it('tries a proxy that refuses CONNECT maxAttempts times, backing off, and says the proxy refused', async () => {
     const proxy = await startProxy('refuse');
     setProxyEnv({ HTTP_PROXY: proxy.url });

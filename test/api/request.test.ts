@@ -136,6 +136,33 @@ describe('ambiguous writes', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('retries a refused connection once, quickly, then fails naming the address', async () => {
+    const { requester, sent, sleeps } = scripted([refused, refused, refused]);
+    const error = await requester.send(put, readProfile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ network: 'connection-refused', attempts: 2 });
+    expect(String(error)).toContain('connection refused by https://www.workato.com');
+    expect(sent).toHaveLength(2);
+    expect(sleeps).toEqual([500]);
+  });
+
+  it('retries a passing resolver failure once, then fails naming the host', async () => {
+    const dns: Exchange = {
+      ok: false,
+      failure: { kind: 'dns', code: 'EAI_AGAIN', detail: undefined, error: new Error('getaddrinfo') },
+    };
+    const { requester, sent } = scripted([dns, dns, dns]);
+    const error = await requester.send(put, readProfile).catch((e: unknown) => e);
+    expect(String(error)).toContain('cannot resolve host www.workato.com (EAI_AGAIN)');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('keeps the full budget for resets even after a refused connection', async () => {
+    const { requester, sent } = scripted([refused, reset, reset, reset, ok({ result: profile(7) })]);
+    expect((await requester.send(put, readProfile)).id).toBe(7);
+    expect(sent).toHaveLength(5);
+  });
+
   it('retries an idempotent PUT after a reset, as is', async () => {
     const { requester, sent, sleeps, log } = scripted([reset, ok({ result: profile(7) })]);
     expect((await requester.send(put, readProfile)).id).toBe(7);

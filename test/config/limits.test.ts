@@ -4,7 +4,7 @@
  * are generous (these took 20 s to minutes, or overflowed the stack, before the
  * limits); they catch a regression, not a slow machine.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,29 @@ describe('file size', () => {
     expect(result.desired).toBeUndefined();
     expect(result.problems.map(formatProblem)).toEqual([
       `${file}  (file)  the file has more than 50 MB (${text.length.toLocaleString('en-US')} bytes), the most a config may have`,
+    ]);
+  });
+
+  it('a file over the limit is refused by its size, without being read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'workato-oauth-limits-'));
+    dirs.push(dir);
+    const file = join(dir, 'huge.yaml');
+    // 8 GiB, sparse: reading it would take minutes and fail past Node's largest string.
+    const size = 8 * 1024 ** 3;
+    await writeFile(file, '');
+    await truncate(file, size);
+    const start = performance.now();
+    const result = await loadConfig(file, {});
+    expect(performance.now() - start).toBeLessThan(GENEROUS_MS);
+    expect(result.problems.map(formatProblem)).toEqual([
+      `${file}  (file)  the file has more than 50 MB (8,589,934,592 bytes), the most a config may have`,
+    ]);
+  });
+
+  it('a path that is not a regular file is refused without waiting on it', async () => {
+    const result = await loadConfig('/dev/zero', {});
+    expect(result.problems.map(formatProblem)).toEqual([
+      '/dev/zero  (file)  cannot read: not a regular file',
     ]);
   });
 
