@@ -36,7 +36,15 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
     io.err('Apply cancelled.\n');
     return EXIT_ERROR;
   }
-  if (result.outcomes.length === 0 && !json) return EXIT_OK;
+  if (result.outcomes.length === 0 && !json) {
+    const recorded = result.plan.stateOnly.length;
+    if (recorded > 0) {
+      io.out(
+        `Apply complete: ${recorded} state-only change${recorded === 1 ? '' : 's'} recorded in the state file, no API call.\n`,
+      );
+    }
+    return EXIT_OK;
+  }
   io.out(json ? renderApplyJson(result) : renderApplyText(result));
   if (result.interrupted) return EXIT_INTERRUPTED;
   return result.outcomes.some((o) => o.status === 'failed') ? EXIT_ERROR : EXIT_OK;

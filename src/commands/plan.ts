@@ -67,7 +67,8 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
       if (!io.quiet)
         io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
     }
-    const differs = plan.changes.length > 0 || plan.drift.length > 0;
+    // A state-only edit is a change apply makes (to the state): exit 2, as Terraform does for output changes.
+    const differs = plan.changes.length > 0 || plan.drift.length > 0 || plan.stateOnly.length > 0;
     return options.detailedExitcode && differs ? EXIT_CHANGES : EXIT_OK;
   } finally {
     await prepared.client.close();
