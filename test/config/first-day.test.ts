@@ -3,6 +3,7 @@
  * What validate must catch because plan would reject it later (issue 12), and the
  * YAML people write to share fields: merge keys and top-level `x-` keys.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { BASE, check, problemLines, withCustomers, yaml } from './helpers.js';
 
@@ -113,5 +114,21 @@ describe('YAML merge keys and x- keys', () => {
     ]);
     const notAMap = check(SHARED.replace('    <<: [*hubspot]', '    <<: just text'));
     expect(problemLines(notAMap)[0]).toMatch(/a merge key \(<<\) takes a map/);
+  });
+});
+
+describe('docs/config-format.md', () => {
+  it('its merge key example is a valid config that shares the anchored fields', async () => {
+    const doc = await readFile(new URL('../../docs/config-format.md', import.meta.url), 'utf8');
+    const example = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] ?? '')
+      .find((block) => block.includes('x-hubspot'));
+    expect(example).toBeDefined();
+    const result = check(example ?? '');
+    expect(result.problems).toEqual([]);
+    expect(result.desired?.profiles.map((p) => [p.name, p.clientId, p.preventDestroy])).toEqual([
+      ['Acme HubSpot EU', 'acme-hubspot-client', true],
+      ['Acme HubSpot US', 'acme-hubspot-us', false],
+    ]);
   });
 });
