@@ -98,6 +98,12 @@ describe('apply PLANFILE', () => {
     const binary = await bench.cli(['apply', 'bin.json']);
     expectCleanError(binary, 0, /bin\.json is not a workato-oauth plan file: it holds binary data/);
     expect(binary.stderr).not.toContain('secret');
+    await writeFile(join(bench.dir, 'old.json'), '{"plan_file_version": 1}');
+    expectCleanError(
+      await bench.cli(['apply', 'old.json']),
+      0,
+      /old\.json is a plan file of version 1; this workato-oauth reads version 2: plan again/,
+    );
     await writeFile(join(bench.dir, 'other.json'), '{"name": "a package"}');
     expectCleanError(
       await bench.cli(['apply', 'other.json']),

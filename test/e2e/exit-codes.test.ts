@@ -54,7 +54,9 @@ describe('exit codes of the built CLI', () => {
   it('1: an unknown option, one line and where the help is', async () => {
     const result = await run(['plan', '--no-such-option']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("error: unknown option '--no-such-option'\n(see 'workato-oauth plan --help')\n");
+    expect(result.stderr).toBe(
+      "error: unknown option '--no-such-option'\n(see 'workato-oauth plan --help')\n",
+    );
   });
 
   it('1: apply with no terminal to confirm on and no --auto-approve, before any change', async () => {
