@@ -42,6 +42,17 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
     });
     const plan = withRefusals(prepared.plan, refusals);
     const refused = refusals.length > 0;
+    // A refused plan writes no file. The file is written before the plan is shown, so that
+    // a failed write is the one JSON document on stdout, not a second one after the plan.
+    if (out !== undefined && !refused) {
+      const planFile = makePlanFile(prepared, io.cwd, {
+        force_unassign: options.forceUnassign === true,
+        reassert: options.reassert === true,
+      });
+      await writePlanFile(out, planFile).catch((error: unknown) => {
+        throw planWriteError(options.out!, error);
+      });
+    }
     // JSON: a refused plan is printed once, by the CLI, with the error added to it.
     if (!(refused && options.format === 'json')) io.out(renderPlan(plan, options.format, io));
 
@@ -56,16 +67,8 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
         document: { ...toPlanJson(plan) },
       });
     }
-    if (out !== undefined) {
-      const planFile = makePlanFile(prepared, io.cwd, {
-        force_unassign: options.forceUnassign === true,
-        reassert: options.reassert === true,
-      });
-      await writePlanFile(out, planFile).catch((error: unknown) => {
-        throw planWriteError(options.out!, error);
-      });
-      if (!io.quiet)
-        io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
+    if (out !== undefined && !io.quiet) {
+      io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
     }
     // A state-only edit is a change apply makes (to the state): exit 2, as Terraform does for output changes.
     const differs = plan.changes.length > 0 || plan.drift.length > 0 || plan.stateOnly.length > 0;
