@@ -56,6 +56,17 @@ describe('workato-oauth emulator', () => {
     }
   });
 
+  it('says that a port is in use, and how to pick another', async () => {
+    const first = await runUntilListening(undefined, {});
+    const port = Number(new URL(first.url).port);
+    const io = memoryIo({ env: {}, quiet: true });
+    await expect(runEmulator({ port, host: '127.0.0.1', rateLimit: 60 }, io)).rejects.toThrow(
+      `emulator cannot listen on 127.0.0.1:${port}: the port is in use (choose another with --port, or --port 0 for a free one)`,
+    );
+    first.stop.abort();
+    await first.done;
+  });
+
   it('says in words that the --data folder does not exist, without a temp file name', async () => {
     const io = memoryIo({ env: {}, quiet: true });
     const options = { port: 0, host: '127.0.0.1', rateLimit: 60, data: '/nonexistent/dir/w.json' };
