@@ -89,8 +89,8 @@ describe('the npm package', () => {
         out += chunk.toString();
       });
       const exited = new Promise<number | null>((done) => emulator.on('exit', (code) => done(code)));
-      for (let i = 0; i < 200 && !out.includes('listening on'); i++)
-        await new Promise((r) => setTimeout(r, 25));
+      // The banner is two writes: wait for the second, which ends with the token's source.
+      for (let i = 0; i < 400 && !out.includes('(token: '); i++) await new Promise((r) => setTimeout(r, 25));
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
       expect(url, out).toBeDefined();
       expect(out).toContain('WORKATO_API_TOKEN=emulator-token');
