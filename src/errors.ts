@@ -14,12 +14,25 @@ export const EXIT_CHANGES = 2;
 export const EXIT_REFUSED = 3;
 export const EXIT_INTERRUPTED = 130;
 
+export interface ErrorOptions {
+  cause?: unknown;
+  exitCode?: number;
+  /**
+   * With `--format json`: the document the command would have printed (a refused
+   * plan, say). The CLI prints it once, with the error added, so stdout stays one
+   * JSON document.
+   */
+  document?: Record<string, unknown>;
+}
+
 export class WorkatoOauthError extends Error {
   readonly exitCode: number;
-  constructor(message: string, options?: { cause?: unknown; exitCode?: number }) {
+  readonly document: Record<string, unknown> | undefined;
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.exitCode = options?.exitCode ?? EXIT_ERROR;
+    this.document = options?.document;
   }
 }
 
@@ -51,7 +64,7 @@ export class UsageError extends WorkatoOauthError {}
 
 /** A safety rule refused the operation (exit 3). */
 export class RefusedError extends WorkatoOauthError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: Omit<ErrorOptions, 'exitCode'>) {
     super(message, { ...options, exitCode: EXIT_REFUSED });
   }
 }

@@ -25,6 +25,14 @@ function integer(min: number) {
   };
 }
 
+/** A TCP port: 0 (any free one) to 65535. */
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return n;
+}
+
 function number(min: number) {
   return (value: string): number => {
     const n = Number(value);
@@ -53,7 +61,56 @@ export interface GlobalFlags {
   color?: boolean;
 }
 
-function reportError(error: unknown, io: Io): number {
+/** The `kind` of the JSON error object: stable names for the error classes of src/errors.ts and beyond. */
+const ERROR_KINDS: Record<string, string> = {
+  ConfigError: 'config',
+  UsageError: 'usage',
+  RefusedError: 'refused',
+  StateError: 'state',
+  PlanError: 'plan',
+  ApiError: 'api',
+  WorldDataError: 'emulator-data',
+  CommanderError: 'usage',
+};
+
+/** The lines of the error as stderr shows them, for the JSON error object. */
+function errorMessages(error: unknown): string[] {
+  const lines =
+    error instanceof ConfigError
+      ? [...error.problems.map(formatProblem), error.message]
+      : [error instanceof Error ? error.message : String(error)];
+  return lines
+    .flatMap((line) => line.split('\n'))
+    .map((line) => line.replace(/^error: /, '').trim())
+    .filter((line) => line !== '');
+}
+
+/**
+ * `--format json`: stdout holds exactly one JSON document whatever happens. On an
+ * error it is the document the command would have printed (a refused plan), or
+ * a bare one, with `error` added (docs/plan-json.md, "Errors").
+ */
+function errorJson(error: unknown, exitCode: number): string {
+  const document = error instanceof WorkatoOauthError ? error.document : undefined;
+  const name = error instanceof Error ? error.name : '';
+  return `${JSON.stringify(
+    {
+      format_version: '1',
+      ...document,
+      error: { exit_code: exitCode, kind: ERROR_KINDS[name] ?? 'internal', messages: errorMessages(error) },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function reportError(error: unknown, io: Io, json: boolean): number {
+  const code = reportErrorLines(error, io);
+  if (json) io.out(errorJson(error, code));
+  return code;
+}
+
+function reportErrorLines(error: unknown, io: Io): number {
   if (error instanceof ConfigError) {
     for (const problem of error.problems) io.err(`${formatProblem(problem)}\n`);
     io.err(`error: ${error.message}\n`);
@@ -71,6 +128,11 @@ function reportError(error: unknown, io: Io): number {
   return EXIT_ERROR;
 }
 
+/** `--format json` or `--format=json` among the arguments (commander may not have parsed them). */
+function asksForJson(args: readonly string[]): boolean {
+  return args.some((arg, i) => arg === '--format=json' || (arg === '--format' && args[i + 1] === 'json'));
+}
+
 export function buildProgram(
   setExitCode: (code: number) => void,
   makeIo: (flags: GlobalFlags) => Io = processIo,
@@ -81,18 +143,31 @@ export function buildProgram(
     .option('--debug', 'print stack traces and request logs (never secrets)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-color', 'no ANSI colour (NO_COLOR is honoured too)')
-    .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) })
-    .exitOverride();
+    // A usage error is one line and a pointer to the help, not the whole help.
+    .exitOverride((error) => {
+      const usage = error.code !== 'commander.helpDisplayed' && error.code !== 'commander.version';
+      if (
+        usage &&
+        error.exitCode !== 0 &&
+        asksForJson((program as unknown as { rawArgs: string[] }).rawArgs)
+      ) {
+        makeIo(program.opts<GlobalFlags>()).out(errorJson(error, EXIT_ERROR));
+      }
+      throw error;
+    });
 
   const run =
     <T extends unknown[]>(action: (io: Io, ...args: T) => Promise<number>) =>
     async (...args: T) => {
       const io = makeIo(program.opts<GlobalFlags>());
+      // commander passes the command last: its --format decides the error's shape.
+      const command = args[args.length - 1] as Command;
+      const json = command.opts<{ format?: string }>().format === 'json';
       try {
         setExitCode(await action(io, ...args));
       } catch (error) {
-        setExitCode(reportError(error, io));
+        setExitCode(reportError(error, io, json));
       }
     };
 
@@ -239,12 +314,26 @@ export function buildProgram(
   program
     .command('emulator')
     .description('serve a local stand-in of the Workato API (no account needed)')
-    .option('--port <port>', 'port (0 picks a free one)', integer(0), 4010)
+    .option('--port <port>', 'port (0 picks a free one)', port, 4010)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <file>', 'JSON world to load, and write every change back to')
     .option('--token <token>', 'expected bearer token (env WORKATO_EMULATOR_TOKEN)')
     .option('--rate-limit <n>', 'requests per minute per bucket before 429', integer(1), 60)
     .action(run((io, opts) => runEmulator(opts, io)));
 
+  for (const command of allCommands(program)) {
+    const name = command === program ? 'workato-oauth' : `workato-oauth ${commandPath(command)}`;
+    command.showHelpAfterError(`(see '${name} --help')`);
+  }
   return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }

@@ -3,6 +3,7 @@
  * config file. Everything is checked here, before any request is made, so a
  * mistake ends with a clear line instead of a failed request.
  */
+import { isLoopbackHost, judgeApiUrl } from '../api-url.js';
 import { UsageError } from '../errors.js';
 import { DATA_CENTERS, DEFAULT_DATA_CENTER, isDataCenter } from './data-centers.js';
 
@@ -99,49 +100,13 @@ function dataCenterUrl(value: string, source: string): string {
 }
 
 /**
- * An API URL fit to receive the token: https, or http to loopback only; no
- * credentials, query or fragment. Returned without trailing slashes.
- * `source` names where it came from, for the message.
+ * An API URL fit to receive the token (src/api-url.ts says which), returned
+ * without trailing slashes. `source` names where it came from, for the message.
  */
 export function checkApiUrl(raw: string, source: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(
-      `${source}: "${hideUserInfo(raw)}" is not a URL; expected e.g. https://www.workato.com`,
-    );
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new UsageError(`${source}: the URL must not hold credentials; the token is read from ${TOKEN_ENV}`);
-  }
-  if (url.protocol === 'http:') {
-    if (!isLoopbackHost(url.hostname)) {
-      throw new UsageError(
-        `${source}: plain http:// is refused for ${url.host}: the API token would travel unencrypted; use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1, e.g. the emulator)`,
-      );
-    }
-  } else if (url.protocol !== 'https:') {
-    throw new UsageError(`${source}: unsupported scheme ${url.protocol}; use https://`);
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new UsageError(
-      `${source}: the URL must not have a query or fragment: ${url.origin}${url.pathname}`,
-    );
-  }
-  // Keep a path prefix (a reverse proxy may mount the API under one), minus trailing slashes.
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  const judged = judgeApiUrl(raw);
+  if (!judged.ok) throw new UsageError(`${source}: ${judged.problem}`);
+  return judged.url;
 }
 
-/** The URL parser has already lower-cased the host and normalised IPv4 forms like `127.1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  if (hostname === 'localhost') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
-  const ipv6 = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-  // ::1, and IPv4-mapped 127.x.x.x, which the parser writes as ::ffff:7fxx:xxxx.
-  return ipv6 === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(ipv6);
-}
-
-function hideUserInfo(raw: string): string {
-  return raw.replace(/\/\/[^/@]*@/, '//***@');
-}
+export { isLoopbackHost };

@@ -3,8 +3,9 @@ import { type ApplyOptions, applyPlan } from '../apply/run.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError, StateError } from '../errors.js';
 import type { Io } from '../io.js';
 import { renderApplyJson, renderApplyText } from '../render/apply-report.js';
-import { renderJson } from '../render/json.js';
+import { toPlanJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
+import { checkPlanFileUse } from '../workflow/plan-file-use.js';
 
 export interface ApplyCommandOptions extends ApplyOptions {
   /** text: the plan, progress and a report for people; json: one report object at the end. */
@@ -13,21 +14,37 @@ export interface ApplyCommandOptions extends ApplyOptions {
 
 export async function runApply(options: ApplyCommandOptions, io: Io): Promise<number> {
   const json = options.format === 'json';
+  if (options.planfile !== undefined) {
+    await checkPlanFileUse(
+      { planfile: options.planfile, fileGiven: options.fileGiven === true, state: options.state },
+      io.cwd,
+    );
+  }
   const result = await applyPlan(options, io, {
     showPlan: (plan) => {
       if (!json) io.out(renderText(plan, { color: io.color }));
     },
   });
   if (result.kind === 'refused') {
-    if (json) io.out(renderJson(result.plan));
     const reasons = result.plan.refusals.map((r) => r.message);
-    throw new RefusedError(`apply refused:\n  ${reasons.join('\n  ')}`);
+    // JSON: the refused plan is printed once, by the CLI, with the error added to it.
+    throw new RefusedError(`apply refused:\n  ${reasons.join('\n  ')}`, {
+      ...(json ? { document: { ...toPlanJson(result.plan) } } : {}),
+    });
   }
   if (result.kind === 'cancelled') {
     io.err('Apply cancelled.\n');
     return EXIT_ERROR;
   }
-  if (result.outcomes.length === 0 && !json) return EXIT_OK;
+  if (result.outcomes.length === 0 && !json) {
+    const recorded = result.plan.stateOnly.length;
+    if (recorded > 0) {
+      io.out(
+        `Apply complete: ${recorded} state-only change${recorded === 1 ? '' : 's'} recorded in the state file, no API call.\n`,
+      );
+    }
+    return EXIT_OK;
+  }
   io.out(json ? renderApplyJson(result) : renderApplyText(result));
   if (result.saveError) throw new StateError(result.saveError);
   if (result.lockLost) {

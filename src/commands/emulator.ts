@@ -10,14 +10,18 @@ export interface EmulatorCommandOptions {
   rateLimit: number;
 }
 
-/** Where the token came from, for the banner: the value itself is never printed. */
+/**
+ * Where the token came from, for the banner. A token the user chose is never
+ * printed; the default one is public (a local test token, docs/emulator.md), so
+ * the banner gives it, ready to paste.
+ */
 function chooseToken(options: EmulatorCommandOptions, io: Io): { token: string; source: string } {
   if (options.token !== undefined && options.token !== '')
     return { token: options.token, source: 'from --token' };
   const fromEnv = io.env['WORKATO_EMULATOR_TOKEN'];
   if (fromEnv !== undefined && fromEnv !== '')
     return { token: fromEnv, source: 'from WORKATO_EMULATOR_TOKEN' };
-  return { token: DEFAULT_EMULATOR_TOKEN, source: 'the default, see docs/emulator.md' };
+  return { token: DEFAULT_EMULATOR_TOKEN, source: 'the default' };
 }
 
 function isLoopback(host: string): boolean {
@@ -51,8 +55,9 @@ export async function runEmulator(
     `Workato emulator listening on ${emulator.url} ` +
       `(data: ${options.data ?? 'in memory'}; rate limit ${options.rateLimit}/min per bucket)\n`,
   );
+  const shown = token === DEFAULT_EMULATOR_TOKEN ? token : "<the emulator's token>";
   io.out(
-    `Point the tool at it: WORKATO_API_URL=${emulator.url} WORKATO_API_TOKEN=<the emulator's token> ` +
+    `Point the tool at it: WORKATO_API_URL=${emulator.url} WORKATO_API_TOKEN=${shown} ` +
       `(token: ${source})\n`,
   );
   if (!isLoopback(options.host)) {

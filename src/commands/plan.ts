@@ -3,11 +3,13 @@ import { EXIT_CHANGES, EXIT_OK, RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { findRefusals, withRefusals } from '../plan/safety.js';
 import type { Plan } from '../plan/types.js';
-import { renderJson } from '../render/json.js';
+import { renderJson, toPlanJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
+import { defaultStatePath } from '../state/store.js';
 import { type PrepareOptions, preparePlan } from '../workflow/plan.js';
 import { makePlanFile, writePlanFile } from '../workflow/plan-file.js';
+import { checkPlanOut, planWriteError } from '../workflow/plan-out.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 
@@ -26,6 +28,12 @@ export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {
 }
 
 export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
+  const out = options.out === undefined ? undefined : resolve(io.cwd, options.out);
+  if (out !== undefined) {
+    const config = resolve(io.cwd, options.file);
+    const state = options.state ? resolve(io.cwd, options.state) : defaultStatePath(config);
+    await checkPlanOut(out, options.out!, { config, state });
+  }
   const prepared = await preparePlan(options, io);
   try {
     const refusals = findRefusals(prepared.plan, prepared.state.state, {
@@ -33,7 +41,20 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
       force: options.force === true,
     });
     const plan = withRefusals(prepared.plan, refusals);
-    io.out(renderPlan(plan, options.format, io));
+    const refused = refusals.length > 0;
+    // A refused plan writes no file. The file is written before the plan is shown, so that
+    // a failed write is the one JSON document on stdout, not a second one after the plan.
+    if (out !== undefined && !refused) {
+      const planFile = makePlanFile(prepared, io.cwd, {
+        force_unassign: options.forceUnassign === true,
+        reassert: options.reassert === true,
+      });
+      await writePlanFile(out, planFile).catch((error: unknown) => {
+        throw planWriteError(options.out!, error);
+      });
+    }
+    // JSON: a refused plan is printed once, by the CLI, with the error added to it.
+    if (!(refused && options.format === 'json')) io.out(renderPlan(plan, options.format, io));
 
     const counts = prepared.client.counts().requests;
     if (!io.quiet && options.format === 'text') {
@@ -41,22 +62,16 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
         `Planning read the workspace in ${counts.profiles + counts.embedded} API call(s) (profiles ${counts.profiles}, embedded ${counts.embedded}).\n`,
       );
     }
-    if (refusals.length > 0) {
-      throw new RefusedError(`the plan is refused:\n  ${refusals.map((r) => r.message).join('\n  ')}`);
+    if (refused) {
+      throw new RefusedError(`the plan is refused:\n  ${refusals.map((r) => r.message).join('\n  ')}`, {
+        document: { ...toPlanJson(plan) },
+      });
     }
-    if (options.out) {
-      const out = resolve(io.cwd, options.out);
-      await writePlanFile(
-        out,
-        makePlanFile(prepared, io.cwd, {
-          force_unassign: options.forceUnassign === true,
-          reassert: options.reassert === true,
-        }),
-      );
-      if (!io.quiet)
-        io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
+    if (out !== undefined && !io.quiet) {
+      io.err(`Saved the plan to ${options.out}; run \`workato-oauth apply ${options.out}\` to apply it.\n`);
     }
-    const differs = plan.changes.length > 0 || plan.drift.length > 0;
+    // A state-only edit is a change apply makes (to the state): exit 2, as Terraform does for output changes.
+    const differs = plan.changes.length > 0 || plan.drift.length > 0 || plan.stateOnly.length > 0;
     return options.detailedExitcode && differs ? EXIT_CHANGES : EXIT_OK;
   } finally {
     await prepared.client.close();

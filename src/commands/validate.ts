@@ -20,6 +20,7 @@ export async function runValidate(options: ValidateOptions, io: Io): Promise<num
 
   if (options.format === 'json') {
     const report = {
+      format_version: '1',
       valid,
       file: options.file,
       errors,
@@ -32,6 +33,19 @@ export async function runValidate(options: ValidateOptions, io: Io): Promise<num
         path,
         message,
       })),
+      // Like every command's JSON on an error (docs/plan-json.md, "Errors"): `error` is there exactly when the exit is not 0.
+      ...(valid
+        ? {}
+        : {
+            error: {
+              exit_code: EXIT_ERROR,
+              kind: 'config',
+              messages: [
+                ...result.problems.filter((p) => p.severity === 'error').map(formatProblem),
+                `${options.file}: ${summarize(result.desired, errors, warnings)}`,
+              ],
+            },
+          }),
     };
     io.out(`${JSON.stringify(report, null, 2)}\n`);
   } else {

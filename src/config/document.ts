@@ -262,10 +262,17 @@ export function readDocument(text: string, file: string, onString: StringHook): 
       converting.add(node);
       const object: Record<string, unknown> = {};
       const entries = new Map<string, SourceNode>();
+      const merges: { value: unknown; keyStart: number }[] = [];
       for (const pair of pairs) {
         const keyNode = pair.key as Node | null;
         const keyStart = keyNode?.range?.[0] ?? start;
+        if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+          merges.push({ value: pair.value, keyStart });
+          continue;
+        }
         const rawKey = keyText(keyNode);
+        // Top-level `x-` keys are the user's own (anchors to merge from, as in Compose files).
+        if (path.length === 0 && rawKey?.startsWith('x-')) continue;
         if (rawKey === undefined) {
           report(keyStart, path, 'a map or list cannot be a key here');
           continue;
@@ -283,6 +290,22 @@ export function readDocument(text: string, file: string, onString: StringHook): 
         // Fresh object from convert (aliases copy theirs): safe to complete in place.
         (child.source as { keyStart?: number }).keyStart = keyStart;
         entries.set(key, child.source);
+      }
+      // Fields written in the map win over merged ones; an earlier merged map over a later one.
+      for (const merge of merges) {
+        const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+        for (const item of sources) {
+          const merged = convert(item, path, merge.keyStart);
+          if (!merged.source.entries || typeof merged.value !== 'object' || merged.value === null) {
+            report(merge.keyStart, path, 'a merge key (<<) takes a map, an alias of one, or a list of them');
+            continue;
+          }
+          for (const [key, child] of merged.source.entries) {
+            if (entries.has(key)) continue;
+            setOwn(object, key, (merged.value as Record<string, unknown>)[key]);
+            entries.set(key, child);
+          }
+        }
       }
       converting.delete(node);
       return { value: object, source: { start, end, entries } };

@@ -92,7 +92,8 @@ export function parseBounded(
     yield* parser.end();
   }
   // uniqueKeys off: duplicates are found below, after interpolation, with the line of the first.
-  const composer = new Composer({ uniqueKeys: false });
+  // merge: YAML 1.1 merge keys (`<<: *defaults`), which people write to share fields.
+  const composer = new Composer({ uniqueKeys: false, merge: true });
   let doc: Document.Parsed | undefined;
   for (const next of composer.compose(tokens(), true, text.length)) {
     if (doc === undefined) doc = next;

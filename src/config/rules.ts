@@ -4,6 +4,7 @@
  * failed the schema), so one run reports every problem.
  */
 
+import { judgeApiUrl } from '../api-url.js';
 import { customerKey } from '../customer-ref.js';
 import type { Problem } from '../errors.js';
 import { isRecord } from '../json.js';
@@ -29,10 +30,49 @@ export function checkRules(config: unknown, source: SourceIndex): Problem[] {
   if (!isRecord(config)) return [];
   const profiles = isRecord(config['profiles']) ? config['profiles'] : undefined;
   return [
+    ...checkWorkspace(config['workspace'], source),
     ...checkProfiles(profiles ?? {}, source),
     ...checkPreviousNames(profiles ?? {}, source),
     ...checkCustomers(config['customers'], profiles, source),
   ];
+}
+
+/** The same rules plan applies to the URL the token is sent to (src/api-url.ts). */
+function checkWorkspace(workspace: unknown, source: SourceIndex): Problem[] {
+  const url = isRecord(workspace) ? workspace['api_url'] : undefined;
+  // What the schema's pattern refuses, it reports itself.
+  if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) return [];
+  const judged = judgeApiUrl(url);
+  return judged.ok ? [] : [source.problem('error', ['workspace', 'api_url'], judged.problem)];
+}
+
+/**
+ * A customer id as written: digits only. YAML reads `1e23` and `0x10` as numbers,
+ * `010` is 8 in YAML 1.1 and 10 in 1.2, and digits past 2^53 are silently rounded:
+ * each would name some other customer than the one meant.
+ */
+function checkCustomerId(id: number, path: readonly (string | number)[], source: SourceIndex): Problem[] {
+  const raw = source.raw(path)?.trim();
+  // An alias (`*x`) points elsewhere: the anchored value was checked where it is written.
+  if (raw !== undefined && !raw.startsWith('*') && !/^(0|[1-9][0-9]*)$/.test(raw)) {
+    return [
+      source.problem(
+        'error',
+        path,
+        `id ${raw} is not a plain decimal integer: write the customer id in digits, e.g. id: 4567`,
+      ),
+    ];
+  }
+  if (!Number.isSafeInteger(id)) {
+    return [
+      source.problem(
+        'error',
+        path,
+        `id ${raw ?? id} is larger than ${Number.MAX_SAFE_INTEGER}, the largest id that can be read exactly (it would become ${id})`,
+      ),
+    ];
+  }
+  return [];
 }
 
 function checkProfiles(profiles: Record<string, unknown>, source: SourceIndex): Problem[] {
@@ -144,6 +184,9 @@ function checkCustomers(
 
   customers.forEach((customer, i) => {
     if (!isRecord(customer)) return;
+    const id = customer['id'];
+    if (typeof id === 'number' && Number.isInteger(id))
+      problems.push(...checkCustomerId(id, ['customers', i, 'id'], source));
     const refField = customerRefField(customer);
     if (refField !== undefined) {
       const path = ['customers', i, refField];

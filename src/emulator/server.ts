@@ -280,7 +280,7 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
-        new WorkatoOauthError(`emulator cannot listen on ${host}:${port}: ${error.message}`, {
+        new WorkatoOauthError(`emulator cannot listen on ${host}:${port}: ${describeListenError(error)}`, {
           cause: error,
         }),
       );
@@ -291,6 +291,14 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
       resolve();
     });
   });
+}
+
+function describeListenError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE')
+    return 'the port is in use (choose another with --port, or --port 0 for a free one)';
+  if (error.code === 'EACCES') return 'permission denied (ports below 1024 need privileges)';
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return 'no such address on this machine';
+  return error.message;
 }
 
 /** A wildcard address is reachable on loopback; IPv6 literals need brackets in a URL. */

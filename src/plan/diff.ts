@@ -11,6 +11,7 @@ import { planCost } from './cost.js';
 import { findDuplicateCustomers, type VerifiedCustomer } from './customers.js';
 import { planProfiles } from './profiles.js';
 import type { SecretChecks } from './secrets.js';
+import { planStateOnly } from './state-only.js';
 import { type Change, type Plan, sortChanges } from './types.js';
 
 export interface PlanInput {
@@ -47,6 +48,7 @@ export function computePlan(input: PlanInput): Plan {
   const sorted = sortChanges(changes);
   return {
     changes: sorted,
+    stateOnly: planStateOnly(desired, state, live),
     unmanaged: pass.unmanaged,
     warnings: pass.warnings,
     drift: pass.drift,

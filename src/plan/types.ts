@@ -163,9 +163,25 @@ export interface Refusal {
   message: string;
 }
 
+/**
+ * A field only the state file holds, which apply rewrites without any API call
+ * (today `prevent_destroy`): shown apart from the changes, so a plan never says
+ * "No changes" while apply writes the state.
+ */
+export interface StateOnlyChange {
+  /** `profile["<name>"]` */
+  address: string;
+  profile: string;
+  field: 'prevent_destroy';
+  before: boolean;
+  after: boolean;
+}
+
 export interface Plan {
   /** Sorted by sortChanges: apply order first, then address. */
   changes: Change[];
+  /** State-only edits, sorted by address; no API call, apply records them first. */
+  stateOnly: StateOnlyChange[];
   unmanaged: UnmanagedProfile[];
   warnings: Warning[];
   /** Changes made outside the tool that no change of this plan repairs. */

@@ -96,6 +96,8 @@ export interface PlanJson {
   format_version: typeof PLAN_FORMAT_VERSION;
   summary: PlanSummary;
   changes: ChangeJson[];
+  /** State-only edits: no API call; apply records them in the state file. */
+  state_only: { address: string; profile: string; field: string; before: boolean; after: boolean }[];
   unmanaged: { id: number; name: string; provider: string; duplicate_of: string | null }[];
   warnings: { code: string; message: string }[];
   drift: { code: string; address: string; message: string; repair: string }[];
@@ -176,6 +178,13 @@ export function toPlanJson(plan: Plan): PlanJson {
     format_version: PLAN_FORMAT_VERSION,
     summary: summarizePlan(plan),
     changes: plan.changes.map(toChangeJson),
+    state_only: plan.stateOnly.map((edit) => ({
+      address: edit.address,
+      profile: edit.profile,
+      field: edit.field,
+      before: edit.before,
+      after: edit.after,
+    })),
     unmanaged: plan.unmanaged.map((profile) => ({
       id: profile.id,
       name: profile.name,

@@ -22,6 +22,7 @@ import {
 } from './markdown-groups.js';
 import { formatCount, pluralize } from './numbers.js';
 import { describeNoChanges, refusalAddress } from './phrases.js';
+import { renderStateOnlyMarkdown } from './state-only.js';
 import { formatSummary, listUnsetVariables, type PlanSummary, summarizePlan } from './summary.js';
 
 export interface MarkdownOptions {
@@ -190,6 +191,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   // The totals, the warnings and the drift always come first; they are bounded in size.
   for (const block of [
     ...renderHead(plan, summary),
+    ...renderStateOnlyMarkdown(plan.stateOnly),
     ...renderWarnings(plan.warnings),
     ...renderDrift(plan.drift),
   ]) {

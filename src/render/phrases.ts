@@ -19,8 +19,9 @@ export function describeReassert(change: AssignmentChange): string | undefined {
 }
 
 /** The first line of a plan without changes: it claims a match only when there is one. */
-export function describeNoChanges(plan: Pick<Plan, 'drift' | 'refusals'>): string {
+export function describeNoChanges(plan: Pick<Plan, 'drift' | 'refusals' | 'stateOnly'>): string {
   const drift = plan.drift.length;
+  const stateOnly = plan.stateOnly.length;
   if (drift > 0) {
     return (
       `No changes to apply, but the workspace has drifted: ${pluralize(drift, 'change')} made outside ` +
@@ -28,6 +29,9 @@ export function describeNoChanges(plan: Pick<Plan, 'drift' | 'refusals'>): strin
     );
   }
   if (plan.refusals.length > 0) return 'No changes to apply, but apply is refused (see below).';
+  if (stateOnly > 0) {
+    return `No changes in Workato; apply records ${pluralize(stateOnly, 'state-only change')} in the state file, listed below (no API call).`;
+  }
   return 'No changes. The workspace matches the configuration.';
 }
 

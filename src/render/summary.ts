@@ -6,14 +6,20 @@ import { formatCount } from './numbers.js';
  * Changes per action (in apply's step order); of them, how many are refused; how many
  * reasons refuse the plan (refused changes' and the plan's own); how many drift findings.
  */
-export type PlanSummary = Record<Action, number> & { refused: number; refusals: number; drift: number };
+export type PlanSummary = Record<Action, number> & {
+  refused: number;
+  refusals: number;
+  drift: number;
+  /** State-only edits (no API call). */
+  state_only: number;
+};
 
 /** A change the safety check refuses: in the plan so the operator sees it and why, never applied. */
 export function isRefused(change: Change): boolean {
   return change.refused !== undefined;
 }
 
-export function summarizePlan(plan: Pick<Plan, 'changes' | 'drift' | 'refusals'>): PlanSummary {
+export function summarizePlan(plan: Pick<Plan, 'changes' | 'drift' | 'refusals' | 'stateOnly'>): PlanSummary {
   const summary: PlanSummary = {
     create: 0,
     adopt: 0,
@@ -26,6 +32,7 @@ export function summarizePlan(plan: Pick<Plan, 'changes' | 'drift' | 'refusals'>
     refused: 0,
     refusals: plan.refusals.length,
     drift: plan.drift.length,
+    state_only: plan.stateOnly.length,
   };
   for (const change of plan.changes) {
     summary[change.action] += 1;

@@ -28,6 +28,7 @@ import {
   refusalAddress,
 } from './phrases.js';
 import { describeProfileFields, type FieldRow } from './profile-fields.js';
+import { renderStateOnlyText } from './state-only.js';
 import { formatSummary, isRefused, listUnsetVariables } from './summary.js';
 
 export interface TextOptions {
@@ -385,6 +386,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
     }
   }
   lines.push(
+    ...renderStateOnlyText(plan.stateOnly, (t) => paint('bold', t)),
     ...renderDrift(plan.drift, paint),
     ...renderUnmanaged(plan.unmanaged),
     ...renderWarnings(plan.warnings, paint),

@@ -29,6 +29,8 @@ export interface PinnedSecret {
 export interface PlanFile {
   plan_file_version: typeof PLAN_FILE_VERSION;
   workspace: string;
+  /** The folder plan ran in, which the paths below are relative to; for messages only. */
+  planned_in?: string;
   config: { path: string; digest: string };
   /** lineage null: there was no state file when the plan was made. */
   state: { path: string; lineage: string | null; serial: number };
@@ -87,6 +89,7 @@ export function makePlanFile(prepared: PreparedPlan, cwd: string, options: PlanF
   return {
     plan_file_version: PLAN_FILE_VERSION,
     workspace: prepared.client.baseUrl,
+    planned_in: cwd,
     config: { path: portable(prepared.config.path), digest: prepared.config.digest },
     state: {
       path: portable(prepared.state.path),
@@ -109,6 +112,8 @@ function checkWrapper(data: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const str = (v: unknown) => typeof v === 'string';
   if (!str(data['workspace'])) problems.push('workspace must be a string');
+  if (data['planned_in'] !== undefined && !str(data['planned_in']))
+    problems.push('planned_in must be a string');
   const config = data['config'];
   if (!isRecord(config) || !str(config['path']) || !str(config['digest']))
     problems.push('config must be {path, digest}');
@@ -142,18 +147,52 @@ function checkWrapper(data: Record<string, unknown>): string[] {
   return problems;
 }
 
+/** A config given where a plan file goes: YAML keys of a config at the start of a line. */
+const CONFIG_KEYS = /^(version|workspace|profiles|customers)\s*:/m;
+
+/** Why the bytes are not JSON, in words that never quote the file (it may hold anything, secrets too). */
+function describeNotJson(path: string, bytes: Buffer): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = '\0';
+  }
+  // Control characters JSON and YAML text never hold: tab, line feed and carriage return excepted.
+  const binary = [...text.slice(0, 4096)].some((c) => c < ' ' && c !== '\t' && c !== '\n' && c !== '\r');
+  if (binary) return `${path} is not a workato-oauth plan file: it holds binary data`;
+  if (/\.ya?ml$/i.test(path) || CONFIG_KEYS.test(text)) {
+    return `${path} is a config file, not a plan file: to apply a config, use -f (workato-oauth apply -f ${path})`;
+  }
+  return `${path} is not a workato-oauth plan file: it is not JSON`;
+}
+
+function describeReadError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `plan file ${path} does not exist`;
+  if (code === 'EISDIR') return `${path} is a folder, not a plan file`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot read plan file ${path}: permission denied`;
+  return `cannot read plan file ${path}${code ? ` (${code})` : ''}`;
+}
+
 export async function readPlanFile(path: string): Promise<PlanFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new UsageError(describeReadError(path, error), { cause: error });
+  }
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(path, 'utf8'));
+    data = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new UsageError(`cannot read plan file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(describeNotJson(path, bytes), { cause: error });
   }
   if (!isRecord(data) || data['plan_file_version'] !== PLAN_FILE_VERSION) {
     const version = isRecord(data) ? data['plan_file_version'] : undefined;
     throw new UsageError(
       version === undefined
-        ? `${path} is not a workato-oauth plan file`
+        ? `${path} is not a workato-oauth plan file (it has no plan_file_version)`
         : `${path} is a plan file of version ${JSON.stringify(version)}; this workato-oauth reads version ${PLAN_FILE_VERSION}: plan again`,
     );
   }

@@ -111,6 +111,7 @@ function planOf(changes: Change[]): Plan {
   const sorted = sortChanges(changes);
   return {
     changes: sorted,
+    stateOnly: [],
     unmanaged: [],
     warnings: [],
     drift: [],

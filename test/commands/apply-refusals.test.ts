@@ -1,6 +1,6 @@
 /**
  * Every way apply refuses: it shows the plan, then says why, exits 3 (a safety
- * rule or a stale plan file) or 1 (nobody to confirm, secrets unset), and has
+ * rule, a stale plan file, secrets unset) or 1 (nobody to confirm), and has
  * not sent a single mutating request.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -76,7 +76,12 @@ export async function runCli(
     errors.push(text);
     output += text;
   };
-  program.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
+  // Subcommands copied the output settings when they were made: configure each of them.
+  const configure = (command: typeof program): void => {
+    command.configureOutput({ writeErr: commanderOutput, writeOut: commanderOutput });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
   try {
     await program.parseAsync(['node', 'workato-oauth', ...args]);
   } catch (error) {

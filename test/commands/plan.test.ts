@@ -348,7 +348,14 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
       for (const args of [['plan'], ['--debug', 'plan', '--format', 'json']]) {
         const result = await runCounted(w, [...args, '--detailed-exitcode']);
         expect(result.code).toBe(1);
-        expect(result.stdout).toBe('');
+        // --format json: the error as the one JSON document on stdout; text: nothing there.
+        if (args.includes('json')) {
+          expect(JSON.parse(result.stdout).error).toEqual({
+            exit_code: 1,
+            kind: 'plan',
+            messages: [expected.replace('error: ', '')],
+          });
+        } else expect(result.stdout).toBe('');
         expect(result.calls).toEqual([PROFILE_LISTING, CUSTOMER_LISTING]);
         const errors = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('debug: '));
         expect(errors).toEqual([expected]);

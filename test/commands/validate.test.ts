@@ -93,6 +93,7 @@ describe('workato-oauth validate', () => {
     const valid = await run(['validate', '-f', 'examples/workato-oauth.yaml', '--format', 'json']);
     expect(valid.code).toBe(0);
     expect(JSON.parse(valid.stdout)).toEqual({
+      format_version: '1',
       valid: true,
       file: 'examples/workato-oauth.yaml',
       errors: 0,

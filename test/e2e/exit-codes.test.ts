@@ -14,6 +14,15 @@ function run(args: string[]) {
   return spawnCli(args, { cwd: root, env: { NO_COLOR: '1' } }).done;
 }
 
+const readme = () => readFile(join(root, 'README.md'), 'utf8');
+
+/** The meaning column of the README's exit-code table for `code`. */
+function exitCodeRow(text: string, code: number): string {
+  const row = text.split('\n').find((line) => line.startsWith(`| ${code} `));
+  if (row === undefined) throw new Error(`no row for exit code ${code} in the README`);
+  return row;
+}
+
 let bench: Bench | undefined;
 afterEach(async () => {
   await bench?.close();
@@ -42,11 +51,12 @@ describe('exit codes of the built CLI', () => {
     expect(result.stdout).toContain('examples/invalid.yaml: 11 errors, 2 warnings\n');
   });
 
-  it('1: an unknown option, with the usage after it', async () => {
+  it('1: an unknown option, one line and where the help is', async () => {
     const result = await run(['plan', '--no-such-option']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("error: unknown option '--no-such-option'");
-    expect(result.stderr).toContain('Usage: workato-oauth plan');
+    expect(result.stderr).toBe(
+      "error: unknown option '--no-such-option'\n(see 'workato-oauth plan --help')\n",
+    );
   });
 
   it('1: apply with no terminal to confirm on and no --auto-approve, before any change', async () => {
@@ -57,6 +67,10 @@ describe('exit codes of the built CLI', () => {
       'error: there is no terminal to confirm on; review the plan, then run apply with --auto-approve\n',
     );
     expect(bench.writes()).toEqual([]);
+    // The README says the same, in its table and in its prose.
+    expect(exitCodeRow(await readme(), 1)).toContain('no terminal to confirm on without `--auto-approve`');
+    expect(await readme()).toContain('(without either it stops with exit 1');
+    expect(exitCodeRow(await readme(), 3)).not.toContain('terminal');
   });
 
   it('2: plan --detailed-exitcode with changes to make', async () => {
@@ -76,6 +90,7 @@ describe('exit codes of the built CLI', () => {
       'profile["Acme HubSpot OAuth app"].client_secret needs $HUBSPOT_CLIENT_SECRET, which is not set',
     );
     expect(bench.writes()).toEqual([]);
+    expect(exitCodeRow(await readme(), 3)).toContain('a secret apply must send that is unset');
     expect(leakedSecrets(result.stdout, result.stderr)).toEqual([]);
   });
 

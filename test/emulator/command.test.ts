@@ -41,7 +41,7 @@ describe('workato-oauth emulator', () => {
     const cases: Array<[string | undefined, Record<string, string>, string, string]> = [
       ['from-flag', env, 'from-flag', 'from --token'],
       [undefined, env, 'from-env', 'from WORKATO_EMULATOR_TOKEN'],
-      [undefined, {}, 'emulator-token', 'the default, see docs/emulator.md'],
+      [undefined, {}, 'emulator-token', 'the default'],
     ];
     for (const [flag, environment, expected, source] of cases) {
       const { io, stop, done, url } = await runUntilListening(flag, environment);
@@ -50,7 +50,29 @@ describe('workato-oauth emulator', () => {
       expect(await status(url, 'something-else')).toBe(401);
       stop.abort();
       await done;
-      expect(io.stdout).not.toContain(expected === 'emulator-token' ? 'token: emulator-token' : expected);
+      // The default token is public (a local test token): printed ready to paste; a chosen one never.
+      if (expected === 'emulator-token') expect(io.stdout).toContain('WORKATO_API_TOKEN=emulator-token ');
+      else expect(io.stdout).not.toContain(expected);
     }
+  });
+
+  it('says that a port is in use, and how to pick another', async () => {
+    const first = await runUntilListening(undefined, {});
+    const port = Number(new URL(first.url).port);
+    const io = memoryIo({ env: {}, quiet: true });
+    await expect(runEmulator({ port, host: '127.0.0.1', rateLimit: 60 }, io)).rejects.toThrow(
+      `emulator cannot listen on 127.0.0.1:${port}: the port is in use (choose another with --port, or --port 0 for a free one)`,
+    );
+    first.stop.abort();
+    await first.done;
+  });
+
+  it('says in words that the --data folder does not exist, without a temp file name', async () => {
+    const io = memoryIo({ env: {}, quiet: true });
+    const options = { port: 0, host: '127.0.0.1', rateLimit: 60, data: '/nonexistent/dir/w.json' };
+    await expect(runEmulator(options, io)).rejects.toThrow(
+      /^emulator data file \/nonexistent\/dir\/w\.json cannot be written: its folder does not exist$/,
+    );
+    expect(io.stdout).toBe('');
   });
 });

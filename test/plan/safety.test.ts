@@ -46,6 +46,7 @@ function unassign(customer: string, profile: string): AssignmentChange {
 function planOf(changes: Change[], managedFound = { recorded: 1, live: 1 }): Plan {
   return {
     changes,
+    stateOnly: [],
     unmanaged: [],
     warnings: [],
     drift: [],

@@ -36,6 +36,7 @@ describe('renderJson', () => {
       refused: 0,
       refusals: 0,
       drift: 0,
+      state_only: 0,
     });
   });
 

@@ -210,6 +210,15 @@ export function makeScenarioPlan(): Plan {
   ];
   return {
     changes: sortChanges(changes),
+    stateOnly: [
+      {
+        address: 'profile["Salesforce"]',
+        profile: 'Salesforce',
+        field: 'prevent_destroy',
+        before: false,
+        after: true,
+      },
+    ],
     unmanaged: [
       { id: 900, name: 'Legacy Zendesk', provider: 'zendesk' },
       { id: 901, name: 'Marketing sandbox', provider: 'hubspot' },
@@ -265,6 +274,7 @@ export function makeScenarioPlan(): Plan {
 export function makeEmptyPlan(): Plan {
   return {
     changes: [],
+    stateOnly: [],
     unmanaged: [],
     warnings: [],
     drift: [],
@@ -302,6 +312,7 @@ export function makeLargePlan(count: number, profiles: number): Plan {
   ];
   return {
     changes: sortChanges(changes),
+    stateOnly: [],
     unmanaged: [{ id: 1, name: 'Left alone', provider: 'hubspot' }],
     warnings: [],
     drift: [],
