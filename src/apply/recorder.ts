@@ -7,7 +7,7 @@
 import type { LiveProfile } from '../api/types.js';
 import { customerKey, parseCustomerKey } from '../customer-ref.js';
 import { StateError } from '../errors.js';
-import { dropEmptyCustomers, findStateCustomerKey, forgetProfileAssignments } from '../state/customers.js';
+import { findStateCustomerKey, forgetProfileAssignments } from '../state/customers.js';
 import { writeState } from '../state/store.js';
 import type { State, StateCustomer } from '../state/types.js';
 
@@ -135,7 +135,8 @@ export class StateRecorder {
       const customer = found === undefined ? undefined : state.customers[found];
       if (!customer) return;
       customer.profiles = customer.profiles.filter((p) => p !== profile);
-      dropEmptyCustomers(state);
+      // Only this one: others holding nothing are customers checked to exist, awaiting an assign.
+      if (customer.profiles.length === 0) delete state.customers[found!];
     });
   }
 }

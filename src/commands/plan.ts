@@ -8,6 +8,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { type PrepareOptions, preparePlan } from '../workflow/plan.js';
 import { makePlanFile, writePlanFile } from '../workflow/plan-file.js';
+import { recordVerifiedCustomers } from '../workflow/verified-customers.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 
@@ -28,6 +29,8 @@ export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {
 export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
   const prepared = await preparePlan(options, io);
   try {
+    // Before the plan file is made: it names the state as this leaves it.
+    await recordVerifiedCustomers(prepared.state, prepared.live.customers, prepared.client.baseUrl, io);
     const refusals = findRefusals(prepared.plan, prepared.state.state, {
       stage: 'plan',
       force: options.force === true,
