@@ -120,7 +120,8 @@ async function loadCustomerFiles(
     const file = await readCustomerFile(path, label, profiles, config.env);
     loaded.files.push({ name, text: file.text });
     const duplicates = file.entries ? collectIdentities(identities, file.entries, file.source!, label) : [];
-    loaded.fileProblems.push(...sortProblems([...file.problems, ...duplicates]));
+    // A loop, not push(...): a generated file may hold more problems than a call's arguments.
+    for (const problem of sortProblems([...file.problems, ...duplicates])) loaded.fileProblems.push(problem);
     if (file.customers && !file.problems.some((p) => p.severity === 'error') && duplicates.length === 0) {
       for (const customer of file.customers) loaded.customers?.push(customer);
     } else {
@@ -191,8 +192,10 @@ async function readCustomerFile(
   const config = { version: 1, profiles: isRecord(profiles) ? profiles : {}, customers: entries };
   for (const problem of [...checkSchema(config, source), ...checkRules(config, source)]) {
     if (problem.path !== 'customers' && !problem.path.startsWith('customers[')) continue;
+    // Paths, and entries named in messages, as the file has them: `[3]`, not `customers[3]`.
     const path = problem.path.slice('customers'.length);
-    if (!read.refused.has(path)) problems.push({ ...problem, path });
+    const message = problem.message.replace(/\bcustomers(\[\d+\])/g, '$1');
+    if (!read.refused.has(path)) problems.push({ ...problem, path, message });
   }
   if (problems.some((p) => p.severity === 'error')) return { text, problems, entries, source };
   const customers = normalizeConfig({ profiles: {}, customers: entries }, source, env).customers;

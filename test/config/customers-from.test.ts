@@ -108,6 +108,8 @@ describe('customers_from', () => {
           colour: blue
         - id: 7
           profiles: [Slack, Slack]
+        - id: 6
+          profiles: []
       `,
       'customers/c.yaml': 'customers:\n  - id: 9\n',
       'customers/d.yaml': '- id: [1\n',
@@ -120,6 +122,7 @@ describe('customers_from', () => {
       "customers/b.yaml:2:16  [0].external_id  customer external_id 'A1' is listed twice (first at customers/a.yaml:1): merge the two entries",
       "customers/b.yaml:6:3  [1].colour  unknown field 'colour' (allowed: id, external_id, profiles, force_unassign)",
       "customers/b.yaml:8:21  [2].profiles[1]  profile 'Slack' is listed twice for this customer (first at line 8, profiles[0])",
+      'customers/b.yaml:9:7  [3].id  customer id 6 is listed twice (first at line 4, [1]): merge the two entries',
       'customers/c.yaml:1:1  (file)  expected a list of customer entries (- external_id: ... / profiles: [...]) at the top of the file, found a map; write the entries without the customers: key',
       expect.stringMatching(/^customers\/d\.yaml:\d+:\d+ {2}\(file\) {2}/),
     ]);
