@@ -46,6 +46,32 @@ describe('customers_from through the CLI', () => {
     expect(b.holdings({ id: 4569 })).toEqual(['Acme Zoom app']);
   });
 
+  it('a bad customer file: validate and plan print one line per problem at its file, exit 1, no API call', async () => {
+    const b = await splitExample();
+    await writeFile(
+      join(b.dir, 'customers/third.yaml'),
+      '- id: 7\n  profiles: [Acme Zom app]\n- id: -1\n  profiles: []\n',
+    );
+    const validate = await b.cli(['validate']);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toBe(
+      [
+        "customers/third.yaml:2:14  [0].profiles[0]  unknown profile 'Acme Zom app' (did you mean 'Acme Zoom app'?)",
+        'customers/third.yaml:3:7  [1].id  expected a positive integer, got -1',
+        'workato-oauth.yaml: 2 errors',
+        '',
+      ].join('\n'),
+    );
+    const mark = b.emulator.requestLog.length;
+    const plan = await b.cli(['plan', ...FAST]);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain(
+      "customers/third.yaml:2:14  [0].profiles[0]  unknown profile 'Acme Zom app'",
+    );
+    expect(plan.stderr).not.toMatch(/\n\s+at /);
+    expect(b.emulator.requestLog.length).toBe(mark);
+  });
+
   it('a customer missing from the workspace is named at its line in its own file', async () => {
     const b = await splitExample();
     const second = join(b.dir, 'customers/second.yaml');
