@@ -21,6 +21,7 @@ import {
   resolveStatePath,
 } from '../workflow/plan.js';
 import { readPlanFile } from '../workflow/plan-file.js';
+import { rememberVerifiedCustomers } from '../workflow/verified-customers.js';
 import { reconcileBookkeeping } from './bookkeeping.js';
 import { checkPlanFile, findMissingSecrets, secretValue } from './checks.js';
 import { executePlan, type Outcome } from './execute.js';
@@ -143,11 +144,12 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     if (refusals.length > 0) return { kind: 'refused', plan };
     if (plan.changes.length > 0 && !(await confirm(options, io))) return { kind: 'cancelled', plan };
 
+    // The recorder was made before planning (to fold a journal first): give it the
+    // customers planning found to exist, and the state-only corrections.
     const bookkeeping = structuredClone(recorder.state);
-    if (
-      reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles) &&
-      (state.exists || plan.changes.length > 0)
-    ) {
+    const remembered = rememberVerifiedCustomers(bookkeeping, prepared.live.customers) > 0;
+    const corrected = reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles);
+    if ((remembered || corrected) && (state.exists || plan.changes.length > 0)) {
       await recorder.commit((s) => Object.assign(s, bookkeeping, { serial: s.serial }));
     }
     const started = Date.now();

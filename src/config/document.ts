@@ -84,6 +84,19 @@ export class SourceIndex {
     this.#lines = lines;
   }
 
+  /**
+   * The same file with its whole document as the value of `key` in a map around
+   * it, so that paths start with `key` (a customers_from file read as `customers`).
+   */
+  nestedUnder(key: string): SourceIndex {
+    const root = this.root && {
+      start: this.root.start,
+      end: this.root.end,
+      entries: new Map([[key, this.root]]),
+    };
+    return new SourceIndex(this.file, this.#text, this.#lines, root);
+  }
+
   /** The node at `path`, or the deepest one on the way when the path goes further than the file. */
   find(path: Path): { node: SourceNode; exact: boolean } | undefined {
     if (this.root === undefined) return undefined;

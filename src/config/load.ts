@@ -2,12 +2,12 @@
  * The config loader: YAML -> interpolation -> schema -> rules -> DesiredState,
  * collecting every problem on the way and failing once, at the end.
  */
-import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
-import { type Path, readDocument } from './document.js';
+import { addCustomersFrom, configDigest } from './customers-from.js';
+import { type Path, type ReadResult, readDocument } from './document.js';
 import { type Env, interpolate } from './interpolate.js';
 import { MAX_CONFIG_BYTES, tooLargeMessage } from './limits.js';
 import { normalizeConfig } from './normalize.js';
@@ -22,6 +22,8 @@ export interface ConfigResult {
   readonly desired?: DesiredState;
   /** Errors and warnings, in file order. */
   readonly problems: Problem[];
+  /** From parseConfig, when the YAML is readable: customers_from reads its patterns and profiles there. */
+  readonly document?: ReadResult;
 }
 
 /**
@@ -57,9 +59,10 @@ export function parseConfig(text: string, file: string, env: Env): ConfigResult 
 
   const sorted = sortProblems(problems);
   const valid = read.readable && !sorted.some((p) => p.severity === 'error');
+  const document = read.readable ? { document: read } : {};
   return valid
-    ? { desired: normalizeConfig(read.value, read.source, env), problems: sorted }
-    : { problems: sorted };
+    ? { desired: normalizeConfig(read.value, read.source, env), problems: sorted, ...document }
+    : { problems: sorted, ...document };
 }
 
 /**
@@ -78,14 +81,15 @@ export async function loadConfig(
       problems: [{ severity: 'error', file: path, line: 0, col: 0, path: '', message: read.refused }],
     };
   }
-  return parseConfig(read.text, path, env);
+  const location = { path: resolve(options.cwd ?? '', path), label: path, env };
+  return (await addCustomersFrom(parseConfig(read.text, path, env), location)).result;
 }
 
 /** A valid config as plan and apply use it. */
 export interface LoadedConfig {
   /** Absolute path. */
   path: string;
-  /** sha256 of the file's bytes: a saved plan is stale once this moves. */
+  /** sha256 of the file's bytes and its customers_from files': a saved plan is stale once this moves. */
   digest: string;
   desired: DesiredState;
   /** Warnings to show; errors throw a ConfigError instead. */
@@ -100,11 +104,11 @@ export async function readConfigFile(file: string, env: Env, cwd: string): Promi
     throw new ConfigError([{ severity: 'error', file, line: 0, col: 0, path: '', message: read.refused }]);
   }
   const { text } = read;
-  const result = parseConfig(text, file, env);
+  const { result, files } = await addCustomersFrom(parseConfig(text, file, env), { path, label: file, env });
   const desired = throwIfInvalid(result);
   return {
     path,
-    digest: `sha256:${createHash('sha256').update(text).digest('hex')}`,
+    digest: configDigest(text, files),
     desired,
     warnings: result.problems.filter((p) => p.severity === 'warning'),
   };

@@ -28,7 +28,8 @@ interface ValidConfig {
       previous_names?: string[];
     }
   >;
-  customers: { id?: number; external_id?: string; profiles: string[]; force_unassign?: boolean }[];
+  /** Absent when the config lists its customers only in customers_from files. */
+  customers?: { id?: number; external_id?: string; profiles: string[]; force_unassign?: boolean }[];
 }
 
 /** Only call on a config without error-severity problems. */
@@ -39,8 +40,12 @@ export function normalizeConfig(config: unknown, source: SourceIndex, env: Env):
     const { line, col } = source.positionAt(key ? (node.keyStart ?? node.start) : node.start);
     return { file: source.file, line, col };
   };
-  const profileNodes = source.find(['profiles'])?.node.entries;
-  const customerNodes = source.find(['customers'])?.node.items;
+  const exactly = (path: string) => {
+    const found = source.find([path]);
+    return found?.exact ? found.node : undefined;
+  };
+  const profileNodes = exactly('profiles')?.entries;
+  const customerNodes = exactly('customers')?.items;
 
   // The source index keeps file order; a plain object would move names like "123" first.
   const names = profileNodes ? [...profileNodes.keys()] : Object.keys(valid.profiles);
@@ -59,7 +64,7 @@ export function normalizeConfig(config: unknown, source: SourceIndex, env: Env):
     };
   });
 
-  const customers = valid.customers.map((c, i): DesiredCustomer => {
+  const customers = (valid.customers ?? []).map((c, i): DesiredCustomer => {
     const ref: CustomerRef = c.id !== undefined ? { id: c.id } : { externalId: c.external_id! };
     const source = at(customerNodes?.[i], false);
     return {

@@ -99,6 +99,8 @@ export function checkSchema(config: unknown, source: SourceIndex): Problem[] {
  */
 function isReported(error: ErrorObject): boolean {
   if (error.schemaPath.includes('/oneOf/')) return false;
+  // customers required unless customers_from: the `required` inside says it all.
+  if (error.keyword === 'if') return false;
   // `required` holds for anything but a map: on a list or a scalar, the type error says it all.
   if (error.keyword === 'oneOf' && !isRecord(error.data)) return false;
   if (error.propertyName !== undefined && error.keyword !== 'propertyNames') return false;

@@ -30,24 +30,17 @@ export function findStateCustomerKey(state: State, key: string): string | undefi
   });
 }
 
-/** Drops `profile` from every customer's list, and customers left holding nothing. */
+/**
+ * Drops `profile` from every customer's list, and the customers this leaves
+ * holding nothing. Customers that held nothing before are customers checked to
+ * exist and waiting for an assignment: they stay.
+ */
 export function forgetProfileAssignments(state: State, profile: string): void {
-  for (const customer of Object.values(state.customers)) {
-    customer.profiles = customer.profiles.filter((p) => p !== profile);
-  }
-  dropEmptyCustomers(state);
-}
-
-/** A customer the tool assigns nothing to has nothing to remember. Returns whether any was dropped. */
-export function dropEmptyCustomers(state: State): boolean {
-  let dropped = false;
   for (const [key, customer] of Object.entries(state.customers)) {
-    if (customer.profiles.length === 0) {
-      delete state.customers[key];
-      dropped = true;
-    }
+    if (!customer.profiles.includes(profile)) continue;
+    customer.profiles = customer.profiles.filter((p) => p !== profile);
+    if (customer.profiles.length === 0) delete state.customers[key];
   }
-  return dropped;
 }
 
 /** How many customers the state records holding each profile, by the state's profile name. */

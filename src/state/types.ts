@@ -23,6 +23,12 @@ export interface StateProfile {
   rename_to?: string;
 }
 
+/**
+ * A customer the tool knows to exist. Empty `profiles`: checked to exist, nothing
+ * assigned yet (so not checked again; see src/workflow/verified-customers.ts).
+ * State files from before this meaning have no such entries and read unchanged,
+ * so the format version stays 1.
+ */
 export interface StateCustomer {
   id?: number;
   external_id?: string;

@@ -28,15 +28,38 @@ function describe(customer: DesiredCustomer): string {
 }
 
 /**
- * Individual GETs cost one call per customer; the listing costs one call per 100
- * customers in the workspace, which is at least (known + new) / 100. Start with the
- * listing when even that least cost is below the GETs'. The workspace may hold many
- * more customers than the state knows, so verifyCustomers also stops the listing
- * once it has cost as much as GETs for the customers still missing would.
+ * The listing pages a workspace holding the customers the state knows and the new
+ * ones takes: the listing's cost when the workspace holds no other customer. There
+ * is no total in Workato's answers, so this is the best estimate before reading.
+ */
+export function expectedListingPages(newCount: number, knownCount: number): number {
+  return Math.max(1, Math.ceil((knownCount + newCount) / PER_PAGE));
+}
+
+/**
+ * GETs cost one call per new customer; the listing one call per 100 customers in
+ * the workspace. The cheaper of the two, as far as can be known before reading; a
+ * tie goes to the GETs, which also name a missing customer without reading on.
  */
 export function chooseVerification(newCount: number, knownCount: number): 'get' | 'list' {
-  const leastListingCalls = Math.max(1, Math.ceil((knownCount + newCount) / 100));
-  return newCount <= leastListingCalls ? 'get' : 'list';
+  return newCount <= expectedListingPages(newCount, knownCount) ? 'get' : 'list';
+}
+
+/**
+ * Whether to read another listing page after `pagesRead`, with `stillWanted`
+ * customers not found yet. Up to the expected pages: always, since the listing
+ * was chosen as the cheaper way and every page brings it closer to done. Beyond
+ * them the workspace holds customers the tool does not know of, and the rest of
+ * the listing costs an unknown number of pages, so it is read only while the pages
+ * read are fewer than the GETs still needed (the ski-rental rule): the whole check
+ * then costs at most twice the cheaper way. The rule this replaces compared the
+ * pages read with the customers still wanted from the first page on, so it gave up
+ * on the listing near its end (at 100,000 new customers: after 991 of 1,000 pages,
+ * then 900 GETs).
+ */
+export function keepListing(pagesRead: number, stillWanted: number, expectedPages: number): boolean {
+  if (stillWanted === 0) return false;
+  return pagesRead < Math.max(expectedPages, stillWanted);
 }
 
 async function verifyCustomers(
@@ -60,6 +83,7 @@ async function verifyCustomers(
     }
   };
 
+  const expectedPages = expectedListingPages(customers.length, knownCount);
   if (chooseVerification(customers.length, knownCount) === 'get') {
     await getEach(customers);
   } else {
@@ -81,12 +105,10 @@ async function verifyCustomers(
       pages += 1;
       page.forEach(consider);
       listedAll = page.length < PER_PAGE;
-      // Reading on costs at least one more page and at most the rest of the workspace;
-      // GETs cost one per customer still missing. Stopping once the pages read reach
-      // that number keeps the whole check within twice the cheaper of the two.
-      return wanted.size > pages;
+      return keepListing(pages, wanted.size, expectedPages);
     });
-    if (listedAll) missing.push(...wanted.values());
+    // A loop, not push(...): the customers left may be more than a call's arguments can hold.
+    if (listedAll) for (const customer of wanted.values()) missing.push(customer);
     else await getEach([...wanted.values()]);
   }
   if (missing.length > 0) throw new PlanError(missing.map(describe));

@@ -21,6 +21,7 @@ import type { Plan } from '../plan/types.js';
 import { defaultStatePath, type LoadedState, loadStateFile } from '../state/store.js';
 import { fetchLiveState, type LiveState } from './live.js';
 import { checkSecrets } from './secret-checks.js';
+import { rememberVerifiedCustomers } from './verified-customers.js';
 
 /** What every config's default state file was called before it was named after the config. */
 const LEGACY_STATE_NAME = 'workato-oauth.state.json';
@@ -121,7 +122,10 @@ export function resolveStatePath(option: string | undefined, config: LoadedConfi
   return path;
 }
 
-/** Live state, secret checks and the plan, against a state already loaded (and, for apply, locked). */
+/**
+ * Live state, secret checks and the plan, against a state already loaded (and, for
+ * apply, locked). The customers checked to exist are added to `state` in memory.
+ */
 export async function planAgainst(
   config: LoadedConfig,
   client: WorkatoClient,
@@ -144,6 +148,8 @@ export async function planAgainst(
     verified: live.customers,
     options: { forceUnassign: options.forceUnassign === true, reassert: options.reassert === true },
   });
+  // Known from now on: apply's first write records them, plan records them itself.
+  rememberVerifiedCustomers(state.state, live.customers);
   return { config, state, client, live, secrets, plan };
 }
 

@@ -234,8 +234,9 @@ describe('apply PLANFILE refuses a stale plan with exit 3, saying what moved', (
 
   it('when the state was written since', async () => {
     world = await appliedWorld();
-    const serial = (await world.readState()).serial;
     await planNewCustomer(world);
+    // The plan recorded the customer it checked: the plan file names the serial it left.
+    const serial = (await world.readState()).serial;
     // Another apply (from the config) does the change first and writes the state.
     const other = await world.cli(APPLY);
     expect(other.code, other.stderr).toBe(0);

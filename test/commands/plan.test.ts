@@ -213,9 +213,17 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
     const plain = await w.cli(['plan']);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe(out);
-    // Planning changed nothing and wrote no state.
+    // Planning changed nothing in Workato; the state records only the 12 customers it found to exist.
     expect(w.emulator.world.toData().profiles.map((p) => p.name)).toEqual(['Legacy Zoom app']);
-    expect(existsSync(w.statePath)).toBe(false);
+    const state = JSON.parse(await readFile(w.statePath, 'utf8')) as State;
+    expect(state.profiles).toEqual({});
+    expect(Object.keys(state.customers)).toHaveLength(12);
+    expect(Object.values(state.customers).every((c) => c.profiles.length === 0 && c.id !== undefined)).toBe(
+      true,
+    );
+    expect(detailed.stderr).toContain(
+      'Recorded 12 customer(s) found to exist in workato-oauth.state.json; apply will not check them again.',
+    );
   });
 
   describe('makes exactly the calls it needs', () => {
@@ -320,8 +328,17 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
         'GET /api/managed_users/20999',
       ]);
 
-      // A typo among them does not make the plan read the whole listing either.
-      const text = await appendCustomers(w, '  - id: 29999\n    profiles: [Acme Zoom app]\n');
+      // The plan recorded those three: a second plan checks none of them again.
+      const againMark = calls(big).length;
+      const again = await w.cli(['plan'], { env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(calls(big).slice(againMark)).toEqual([PROFILE_LISTING]);
+
+      // A typo among three more new ones does not make the plan read the whole listing either.
+      const text = await appendCustomers(
+        w,
+        ['20995', '20996', '29999'].map((id) => `  - id: ${id}\n    profiles: [Acme Zoom app]\n`).join(''),
+      );
       const typoMark = calls(big).length;
       const typo = await w.cli(['plan'], { env });
       expect(typo.code).toBe(1);
@@ -329,8 +346,8 @@ describe('workato-oauth plan (built CLI against the emulator)', () => {
         `error: workato-oauth.yaml:${lineOf(text, '  - id: 29999')}:5  customer id 29999 does not exist in the workspace\n`,
       );
       const typoCalls = calls(big).slice(typoMark);
-      expect(typoCalls.filter((call) => call === CUSTOMER_LISTING)).toHaveLength(4);
-      expect(typoCalls).toHaveLength(1 + 4 + 4);
+      expect(typoCalls.filter((call) => call === CUSTOMER_LISTING)).toHaveLength(3);
+      expect(typoCalls).toHaveLength(1 + 3 + 3);
     });
   });
 

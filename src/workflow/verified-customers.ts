@@ -1,0 +1,62 @@
+/**
+ * Customers checked to exist are remembered in the state, so that no later run
+ * checks them again: a state customer whose `profiles` is empty is one found to
+ * exist and not (yet) given anything. `plan` records what it checked (taking the
+ * lock only if it is free, and only when the state has not moved since it was
+ * read), so the `apply` that follows a reviewed `plan` makes no second round of
+ * checks; `apply` records what its own plan checked with its first write.
+ *
+ * Terraform's plan writes no state; this one does, for these facts only: they
+ * change no assignment, and cost one call per customer (or per 100) to learn again.
+ */
+import { relative } from 'node:path';
+import type { DesiredState } from '../config/types.js';
+import type { Io } from '../io.js';
+import { indexStateCustomers } from '../state/customers.js';
+import { acquireStateLock } from '../state/lock.js';
+import { type LoadedState, loadStateFile, writeState } from '../state/store.js';
+import type { State } from '../state/types.js';
+import type { LiveState } from './live.js';
+
+/** Adds the customers just checked that the state does not know yet. Returns how many it added. */
+export function rememberVerifiedCustomers(state: State, verified: LiveState['customers']): number {
+  const known = indexStateCustomers(state);
+  let added = 0;
+  for (const [key, customer] of verified) {
+    // By either id: the state may know this customer under its other one.
+    const byId = known({ id: customer.id });
+    const byExternal =
+      customer.external_id === null ? undefined : known({ externalId: customer.external_id });
+    if (state.customers[key] || byId !== undefined || byExternal !== undefined) continue;
+    state.customers[key] = {
+      id: customer.id,
+      ...(customer.external_id === null ? {} : { external_id: customer.external_id }),
+      profiles: [],
+    };
+    added += 1;
+  }
+  return added;
+}
+
+/**
+ * Drops the customers that hold nothing from the tool and that the config gives
+ * nothing either: a checked customer is remembered while the config still wants
+ * to assign it something. Returns whether any was dropped.
+ */
+export function dropUnwantedEmptyCustomers(state: State, desired: DesiredState): boolean {
+  const resolve = indexStateCustomers(state);
+  const wanted = new Set<string>();
+  for (const customer of desired.customers) {
+    if (customer.profiles.length === 0) continue;
+    const key = resolve(customer.ref);
+    if (key !== undefined) wanted.add(key);
+  }
+  let dropped = false;
+  for (const [key, customer] of Object.entries(state.customers)) {
+    if (customer.profiles.length === 0 && !wanted.has(key)) {
+      delete state.customers[key];
+      dropped = true;
+    }
+  }
+  return dropped;
+}
