@@ -49,7 +49,7 @@ export function parseConfig(text: string, file: string, env: Env): ConfigResult 
       // A value already reported as unreadable would only repeat the cause here
       // (an unset ${DC} is not also "an unknown data center").
       const checked = [...checkSchema(read.value, read.source), ...checkRules(read.value, read.source)];
-      problems.push(...checked.filter((p) => !read.refused.has(p.path)));
+      for (const p of checked) if (!read.refused.has(p.path)) problems.push(p);
     }
   }
 
