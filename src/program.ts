@@ -6,11 +6,6 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readPackageVersion } from './api/version.js';
-import { runApply } from './commands/apply.js';
-import { runEmulator } from './commands/emulator.js';
-import { runPlan } from './commands/plan.js';
-import { runStateList, runStateRm, runStateShow } from './commands/state.js';
-import { runValidate } from './commands/validate.js';
 import { formatProblem } from './config/problems.js';
 import { ConfigError, EXIT_ERROR, WorkatoOauthError } from './errors.js';
 import { type Io, processIo } from './io.js';
@@ -30,6 +25,16 @@ function number(min: number) {
     return n;
   };
 }
+
+// Each command's modules are loaded when it runs: `validate` and `--help` do not
+// pay for the HTTP client, the planner or the emulator (issue 11: start-up time).
+const commands = {
+  apply: () => import('./commands/apply.js'),
+  emulator: () => import('./commands/emulator.js'),
+  plan: () => import('./commands/plan.js'),
+  state: () => import('./commands/state.js'),
+  validate: () => import('./commands/validate.js'),
+};
 
 function connectionOptions(command: Command): Command {
   return command
@@ -94,7 +99,11 @@ export function buildProgram(
     .description('check the config file against the schema and the rules; no API call')
     .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(run((io, opts: { file: string; format: 'text' | 'json' }) => runValidate(opts, io)));
+    .action(
+      run(async (io, opts: { file: string; format: 'text' | 'json' }) =>
+        (await commands.validate()).runValidate(opts, io),
+      ),
+    );
 
   connectionOptions(
     program
@@ -119,7 +128,7 @@ export function buildProgram(
       .option('--force-unassign', 'plan every unassign with force=true (apply must use it too)')
       .option('--reassert', 'plan the assign again for every assignment the config wants')
       .option('--force', 'plan even when none of the profiles the state manages exists (recreate them)'),
-  ).action(run((io, opts) => runPlan(opts, io)));
+  ).action(run(async (io, opts) => (await commands.plan()).runPlan(opts, io)));
 
   connectionOptions(
     program
@@ -148,8 +157,11 @@ export function buildProgram(
           .default('text'),
       ),
   ).action(
-    run((io, planfile: string | undefined, opts, command: Command) =>
-      runApply({ ...opts, planfile, fileGiven: command.getOptionValueSource('file') === 'cli' }, io),
+    run(async (io, planfile: string | undefined, opts, command: Command) =>
+      (await commands.apply()).runApply(
+        { ...opts, planfile, fileGiven: command.getOptionValueSource('file') === 'cli' },
+        io,
+      ),
     ),
   );
 
@@ -165,14 +177,20 @@ export function buildProgram(
       );
   stateFileOptions(
     state.command('list').description('list the addresses the state records, one per line'),
-  ).action(run((io, opts: { file: string; state?: string }) => runStateList(opts, io)));
+  ).action(
+    run(async (io, opts: { file: string; state?: string }) =>
+      (await commands.state()).runStateList(opts, io),
+    ),
+  );
   stateFileOptions(
     state
       .command('show')
       .description('show what the state records at one address (never a fingerprint)')
       .argument('<address>', 'profile["NAME"] or assignment["CUSTOMER"]["PROFILE"]'),
   ).action(
-    run((io, address: string, opts: { file: string; state?: string }) => runStateShow(address, opts, io)),
+    run(async (io, address: string, opts: { file: string; state?: string }) =>
+      (await commands.state()).runStateShow(address, opts, io),
+    ),
   );
   stateFileOptions(
     state
@@ -183,11 +201,11 @@ export function buildProgram(
       .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
   ).action(
     run(
-      (
+      async (
         io,
         addresses: string[],
         opts: { file: string; state?: string; dryRun?: boolean; lockTimeout: number },
-      ) => runStateRm(addresses, opts, io),
+      ) => (await commands.state()).runStateRm(addresses, opts, io),
     ),
   );
 
@@ -199,7 +217,7 @@ export function buildProgram(
     .option('--data <file>', 'JSON world to load, and write every change back to')
     .option('--token <token>', 'expected bearer token (env WORKATO_EMULATOR_TOKEN)')
     .option('--rate-limit <n>', 'requests per minute per bucket before 429', integer(1), 60)
-    .action(run((io, opts) => runEmulator(opts, io)));
+    .action(run(async (io, opts) => (await commands.emulator()).runEmulator(opts, io)));
 
   return program;
 }
