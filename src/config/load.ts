@@ -27,12 +27,23 @@ export interface ConfigResult {
  * only labels the problems.
  */
 export function parseConfig(text: string, file: string, env: Env): ConfigResult {
+  const result = checkConfig(text, file, env, true);
+  // The shortcut's reading is for valid files; problems are told as the full reading tells them.
+  return result.plain && result.problems.length > 0 ? checkConfig(text, file, env, false) : result;
+}
+
+function checkConfig(
+  text: string,
+  file: string,
+  env: Env,
+  plain: boolean,
+): ConfigResult & { plain?: boolean } {
   const interpolateString = (value: string, path: Path) => {
     if (isSecretPath(path)) return value; // never interpolated, resolved as a whole: see secrets.ts
     const result = interpolate(value, env);
     return result.ok ? result.value : { error: result.message };
   };
-  const read = readDocument(text, file, interpolateString);
+  const read = readDocument(text, file, interpolateString, { plain });
   const problems = [...read.problems];
 
   if (read.readable) {
@@ -55,6 +66,7 @@ export function parseConfig(text: string, file: string, env: Env): ConfigResult 
 
   const sorted = sortProblems(problems);
   const valid = read.readable && !sorted.some((p) => p.severity === 'error');
+  if (read.plain && sorted.length > 0) return { problems: sorted, plain: true };
   return valid
     ? { desired: normalizeConfig(read.value, read.source, env), problems: sorted }
     : { problems: sorted };
