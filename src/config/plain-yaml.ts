@@ -225,6 +225,8 @@ class BlockReader {
   }
 
   key(start: number, colon: number): string {
+    // `a  : 1` is the key "a" in YAML; left to the yaml package rather than trimmed here.
+    if (this.text[colon - 1] === ' ') fail();
     const node = this.inline(start, colon);
     if (node.kind !== 'scalar' || node.end !== colon) fail();
     const value = (node as { value: unknown }).value;

@@ -133,6 +133,8 @@ describe('the plain-YAML shortcut', () => {
     'null',
     '-k',
     'k k',
+    'sp ',
+    '"q" ',
   );
   type Tree = string | { map: [string, Tree][] } | { seq: Tree[] };
   const tree: fc.Arbitrary<Tree> = fc.letrec<{ node: Tree }>((t) => ({
