@@ -6,13 +6,6 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readPackageVersion } from './api/version.js';
-import { runApply } from './commands/apply.js';
-import { runDrift } from './commands/drift.js';
-import { runEmulator } from './commands/emulator.js';
-import { runImport } from './commands/import.js';
-import { runPlan } from './commands/plan.js';
-import { runStateList, runStateRm, runStateShow } from './commands/state.js';
-import { runValidate } from './commands/validate.js';
 import { formatProblem } from './config/problems.js';
 import { ConfigError, EXIT_ERROR, WorkatoOauthError } from './errors.js';
 import { type Io, processIo } from './io.js';
@@ -40,6 +33,18 @@ function number(min: number) {
     return n;
   };
 }
+
+// Each command's modules are loaded when it runs: `validate` and `--help` do not
+// pay for the HTTP client, the planner or the emulator (issue 11: start-up time).
+const commands = {
+  apply: () => import('./commands/apply.js'),
+  drift: () => import('./commands/drift.js'),
+  import: () => import('./commands/import.js'),
+  emulator: () => import('./commands/emulator.js'),
+  plan: () => import('./commands/plan.js'),
+  state: () => import('./commands/state.js'),
+  validate: () => import('./commands/validate.js'),
+};
 
 function connectionOptions(command: Command): Command {
   return command
@@ -176,7 +181,11 @@ export function buildProgram(
     .description('check the config file against the schema and the rules; no API call')
     .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(run((io, opts: { file: string; format: 'text' | 'json' }) => runValidate(opts, io)));
+    .action(
+      run(async (io, opts: { file: string; format: 'text' | 'json' }) =>
+        (await commands.validate()).runValidate(opts, io),
+      ),
+    );
 
   connectionOptions(
     program
@@ -201,7 +210,7 @@ export function buildProgram(
       .option('--force-unassign', 'plan every unassign with force=true (apply must use it too)')
       .option('--reassert', 'plan the assign again for every assignment the config wants')
       .option('--force', 'plan even when none of the profiles the state manages exists (recreate them)'),
-  ).action(run((io, opts) => runPlan(opts, io)));
+  ).action(run(async (io, opts) => (await commands.plan()).runPlan(opts, io)));
 
   connectionOptions(
     program
@@ -230,8 +239,11 @@ export function buildProgram(
           .default('text'),
       ),
   ).action(
-    run((io, planfile: string | undefined, opts, command: Command) =>
-      runApply({ ...opts, planfile, fileGiven: command.getOptionValueSource('file') === 'cli' }, io),
+    run(async (io, planfile: string | undefined, opts, command: Command) =>
+      (await commands.apply()).runApply(
+        { ...opts, planfile, fileGiven: command.getOptionValueSource('file') === 'cli' },
+        io,
+      ),
     ),
   );
 
@@ -255,7 +267,7 @@ export function buildProgram(
           .choices(['text', 'markdown', 'json'])
           .default('text'),
       ),
-  ).action(run((io, opts) => runDrift(opts, io)));
+  ).action(run(async (io, opts) => (await commands.drift()).runDrift(opts, io)));
 
   connectionOptions(
     program
@@ -271,7 +283,7 @@ export function buildProgram(
       )
       .option('--names <regex>', 'only the live profiles whose name matches')
       .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
-  ).action(run((io, opts) => runImport(opts, io)));
+  ).action(run(async (io, opts) => (await commands.import()).runImport(opts, io)));
 
   const state = program
     .command('state')
@@ -285,14 +297,20 @@ export function buildProgram(
       );
   stateFileOptions(
     state.command('list').description('list the addresses the state records, one per line'),
-  ).action(run((io, opts: { file: string; state?: string }) => runStateList(opts, io)));
+  ).action(
+    run(async (io, opts: { file: string; state?: string }) =>
+      (await commands.state()).runStateList(opts, io),
+    ),
+  );
   stateFileOptions(
     state
       .command('show')
       .description('show what the state records at one address (never a fingerprint)')
       .argument('<address>', 'profile["NAME"] or assignment["CUSTOMER"]["PROFILE"]'),
   ).action(
-    run((io, address: string, opts: { file: string; state?: string }) => runStateShow(address, opts, io)),
+    run(async (io, address: string, opts: { file: string; state?: string }) =>
+      (await commands.state()).runStateShow(address, opts, io),
+    ),
   );
   stateFileOptions(
     state
@@ -303,11 +321,11 @@ export function buildProgram(
       .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
   ).action(
     run(
-      (
+      async (
         io,
         addresses: string[],
         opts: { file: string; state?: string; dryRun?: boolean; lockTimeout: number },
-      ) => runStateRm(addresses, opts, io),
+      ) => (await commands.state()).runStateRm(addresses, opts, io),
     ),
   );
 
@@ -319,7 +337,7 @@ export function buildProgram(
     .option('--data <file>', 'JSON world to load, and write every change back to')
     .option('--token <token>', 'expected bearer token (env WORKATO_EMULATOR_TOKEN)')
     .option('--rate-limit <n>', 'requests per minute per bucket before 429', integer(1), 60)
-    .action(run((io, opts) => runEmulator(opts, io)));
+    .action(run(async (io, opts) => (await commands.emulator()).runEmulator(opts, io)));
 
   for (const command of allCommands(program)) {
     const name = command === program ? 'workato-oauth' : `workato-oauth ${commandPath(command)}`;

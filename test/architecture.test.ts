@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 /** Shared leaves every folder may use: small, pure, owned by one concept each. */
-const LEAVES = ['errors', 'json', 'customer-ref', 'suggest', 'api-url'];
+const LEAVES = ['errors', 'json', 'customer-ref', 'suggest', 'api-url', 'arrays'];
 
 /**
  * Who may import what, by folder (or top-level file) of src/. A target is a folder

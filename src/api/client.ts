@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import type { Call } from './call.js';
 import { checkApiUrl, checkToken } from './connection.js';
 import { createDispatcher } from './dispatcher.js';
-import { exchange, type Transport } from './http.js';
+import { type Exchange, exchange, type HttpMethod, type Transport } from './http.js';
 import { assignmentPath, CUSTOMERS_PATH, customerPath, PROFILES_PATH, profilePath } from './paths.js';
 import {
   ignoreAnswer,
@@ -54,6 +54,17 @@ export interface ClientOptions {
    * fail at once with network 'stopped'; requests already sent finish normally.
    */
   readonly stopSignal?: AbortSignal;
+  /**
+   * Answers each request some other way than HTTP: the emulator in this process
+   * (RunningEmulator.answer), for runs too large for loopback HTTP. Pacing,
+   * retries and reading answers stay the same. No dispatcher is made then.
+   */
+  readonly exchange?: (
+    method: HttpMethod,
+    target: string,
+    body: unknown,
+    headers: Readonly<Record<string, string>>,
+  ) => Promise<Exchange>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 40_000;
@@ -69,28 +80,27 @@ export function createClient(options: ClientOptions): WorkatoClient {
   // Every request in flight listens on this one signal; with --concurrency above
   // 10 Node would warn of a leak that is not one.
   setMaxListeners(0, closed);
+  const headers = {
+    authorization: `Bearer ${token}`,
+    accept: 'application/json',
+    'user-agent': options.userAgent ?? defaultUserAgent(),
+  };
+  const answerElsewhere = options.exchange;
   const { send, ratePerMinute, counts } = createRequester({
     ...options,
     baseUrl,
     token,
     timeoutMs,
     closed,
-    exchange: (method, target, body) => exchange(transport, method, target, body),
+    exchange: (method, target, body) =>
+      answerElsewhere
+        ? answerElsewhere(method, target, body, headers)
+        : exchange(transport as Transport, method, target, body),
   });
   // Made after the requester, which may refuse its options, so a refusal leaves nothing open.
-  const ownsDispatcher = options.dispatcher === undefined;
-  const dispatcher = options.dispatcher ?? createDispatcher(baseUrl);
-  const transport: Transport = {
-    baseUrl,
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'application/json',
-      'user-agent': options.userAgent ?? defaultUserAgent(),
-    },
-    timeoutMs,
-    dispatcher,
-    closed,
-  };
+  const ownsDispatcher = options.dispatcher === undefined && answerElsewhere === undefined;
+  const dispatcher = options.dispatcher ?? (ownsDispatcher ? createDispatcher(baseUrl) : undefined);
+  const transport: Transport | undefined = dispatcher && { baseUrl, headers, timeoutMs, dispatcher, closed };
 
   const listProfiles = () =>
     listPages(send, {
@@ -178,7 +188,7 @@ export function createClient(options: ClientOptions): WorkatoClient {
       controller.abort();
       // destroy, not close: every request has ended by now (finished, or aborted just above), and
       // close() would also wait for a CONNECT a proxy never answers, keeping the process alive.
-      if (ownsDispatcher) await dispatcher.destroy();
+      if (ownsDispatcher) await dispatcher?.destroy();
     },
   };
 }

@@ -54,7 +54,7 @@ export async function listPages<T extends { id: number }>(send: Send, listing: L
       }
       return items;
     });
-    all.push(...items);
+    for (const item of items) all.push(item);
     const wantsMore = listing.onPage?.(items) !== false;
     if (items.length < PER_PAGE || !wantsMore) return all;
     previous = items;

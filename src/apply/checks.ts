@@ -74,6 +74,6 @@ export async function checkPlanFile(planFile: PlanFile, prepared: PreparedPlan):
   });
   const difference = findSavedPlanDifference(planFile, plan);
   if (difference !== undefined) problems.push(`it differs from the plan made now: ${difference}`);
-  problems.push(...(await findMovedSecrets(planFile, plan, config)));
+  for (const problem of await findMovedSecrets(planFile, plan, config)) problems.push(problem);
   return problems;
 }

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node } from 'yaml';
+import type { LineCounter, Node } from 'yaml';
 import type { Problem } from '../errors.js';
 import {
   formatMegabytes,
@@ -13,6 +13,8 @@ import {
   tooLargeMessage,
   utf8Length,
 } from './limits.js';
+import { readPlainDocument } from './plain-document.js';
+import { yamlLib } from './yaml-lib.js';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -50,6 +52,17 @@ export interface ReadResult {
    * checks skip them rather than report the same cause again.
    */
   readonly refused: ReadonlySet<string>;
+  /**
+   * Read by the plain-YAML shortcut (plain-document.ts). Its positions are exact,
+   * but a file with problems is read again the full way (load.ts), so that every
+   * message and hint is the one the yaml package's reading gives.
+   */
+  readonly plain?: boolean;
+}
+
+/** 1-based line and column of an offset: yaml's LineCounter, or plain-yaml.ts's LineIndex. */
+export interface Lines {
+  linePos(offset: number): Position;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -75,9 +88,9 @@ export class SourceIndex {
   readonly file: string;
   readonly root: SourceNode | undefined;
   readonly #text: string;
-  readonly #lines: LineCounter;
+  readonly #lines: Lines;
 
-  constructor(file: string, text: string, lines: LineCounter, root: SourceNode | undefined) {
+  constructor(file: string, text: string, lines: Lines, root: SourceNode | undefined) {
     this.file = file;
     this.root = root;
     this.#text = text;
@@ -143,7 +156,17 @@ export class SourceIndex {
 }
 
 /** Parses `text` (YAML 1.2) and converts it to plain data, calling `onString` for every string. */
-export function readDocument(text: string, file: string, onString: StringHook): ReadResult {
+export function readDocument(
+  text: string,
+  file: string,
+  onString: StringHook,
+  options: { plain?: boolean } = {},
+): ReadResult {
+  if (options.plain !== false && utf8Length(text) <= MAX_CONFIG_BYTES) {
+    const plain = readPlainDocument(text, file, onString, MAX_DEPTH);
+    if (plain !== undefined) return plain;
+  }
+  const { isAlias, isMap, isPair, isScalar, isSeq, LineCounter } = yamlLib();
   const lines = new LineCounter();
   const problems: Problem[] = [];
   const refused = new Set<string>();
@@ -283,7 +306,7 @@ export function readDocument(text: string, file: string, onString: StringHook): 
           merges.push({ value: pair.value, keyStart });
           continue;
         }
-        const rawKey = keyText(keyNode);
+        const rawKey = keyText(keyNode, isScalar);
         // Top-level `x-` keys are the user's own (anchors to merge from, as in Compose files).
         if (path.length === 0 && rawKey?.startsWith('x-')) continue;
         if (rawKey === undefined) {
@@ -341,7 +364,7 @@ export function readDocument(text: string, file: string, onString: StringHook): 
 }
 
 /** Scalar keys as text (`123:` is the name "123"); undefined for map or list keys. */
-function keyText(key: Node | null): string | undefined {
+function keyText(key: Node | null, isScalar: ReturnType<typeof yamlLib>['isScalar']): string | undefined {
   if (key === null) return '';
   if (isScalar(key)) return key.value === null ? '' : String(key.value);
   return undefined;

@@ -3,18 +3,8 @@
  * is refused with one positioned error instead of costing minutes of CPU or the stack.
  */
 import { Buffer } from 'node:buffer';
-import {
-  type Alias,
-  Composer,
-  type Document,
-  isAlias,
-  Lexer,
-  type LineCounter,
-  type Node,
-  Parser,
-  visit,
-  YAMLParseError,
-} from 'yaml';
+import type { Alias, Document, LineCounter, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 /**
  * Limits that keep a broken or hostile file from costing minutes of CPU or the
@@ -74,6 +64,7 @@ export function parseBounded(
   text: string,
   lines: LineCounter,
 ): { doc: Document.Parsed } | { tooDeepAt: number } {
+  const { Composer, Lexer, Parser, YAMLParseError } = yamlLib();
   const parser = new Parser(lines.addNewLine);
   let tooDeepAt: number | undefined;
   function* tokens() {
@@ -119,6 +110,7 @@ const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
  * every call, which an alias-heavy file makes quadratic.
  */
 export function resolveAliases(doc: Document.Parsed): Map<Alias, Node | undefined> {
+  const { isAlias, visit } = yamlLib();
   const targets = new Map<Alias, Node | undefined>();
   const anchors = new Map<string, Node>();
   visit(doc, {

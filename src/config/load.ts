@@ -31,12 +31,23 @@ export interface ConfigResult {
  * only labels the problems.
  */
 export function parseConfig(text: string, file: string, env: Env): ConfigResult {
+  const result = checkConfig(text, file, env, true);
+  // The shortcut's reading is for valid files; problems are told as the full reading tells them.
+  return result.plain && result.problems.length > 0 ? checkConfig(text, file, env, false) : result;
+}
+
+function checkConfig(
+  text: string,
+  file: string,
+  env: Env,
+  plain: boolean,
+): ConfigResult & { plain?: boolean } {
   const interpolateString = (value: string, path: Path) => {
     if (isSecretPath(path)) return value; // never interpolated, resolved as a whole: see secrets.ts
     const result = interpolate(value, env);
     return result.ok ? result.value : { error: result.message };
   };
-  const read = readDocument(text, file, interpolateString);
+  const read = readDocument(text, file, interpolateString, { plain });
   const problems = [...read.problems];
 
   if (read.readable) {
@@ -53,12 +64,13 @@ export function parseConfig(text: string, file: string, env: Env): ConfigResult 
       // A value already reported as unreadable would only repeat the cause here
       // (an unset ${DC} is not also "an unknown data center").
       const checked = [...checkSchema(read.value, read.source), ...checkRules(read.value, read.source)];
-      problems.push(...checked.filter((p) => !read.refused.has(p.path)));
+      for (const p of checked) if (!read.refused.has(p.path)) problems.push(p);
     }
   }
 
   const sorted = sortProblems(problems);
   const valid = read.readable && !sorted.some((p) => p.severity === 'error');
+  if (read.plain && sorted.length > 0) return { problems: sorted, plain: true };
   const document = read.readable ? { document: read } : {};
   return valid
     ? { desired: normalizeConfig(read.value, read.source, env), problems: sorted, ...document }

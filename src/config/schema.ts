@@ -1,36 +1,22 @@
 /**
  * Structure and types, by schemas/workato-oauth.schema.json: the same file that
- * editors use through the `# yaml-language-server: $schema=` line. This module
- * only compiles it and turns ajv's errors into messages a user can act on.
+ * editors use through the `# yaml-language-server: $schema=` line, compiled ahead
+ * of time (scripts/compile-schemas.mjs). This module turns ajv's errors into
+ * messages a user can act on.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
 import { isRecord } from '../json.js';
 import { didYouMean, suggestClosest } from '../suggest.js';
 import type { Path, SourceIndex } from './document.js';
+import { validate } from './schema-validator.generated.js';
 import { describeBadSecret, isSecretPath, suggestVariable } from './secrets.js';
 
 /** Resolves from src/config (tests) and from dist/config (the built CLI) alike. */
 export const SCHEMA_URL = new URL('../../schemas/workato-oauth.schema.json', import.meta.url);
 
-let validator: ValidateFunction | undefined;
-
-/** Compiled on first use, once per process: compiling costs far more than validating. */
-function compileSchema(): ValidateFunction {
-  if (validator === undefined) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    // verbose: errors carry parentSchema (allowed fields, for suggestions) and data.
-    validator = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false }).compile(
-      schema,
-    );
-  }
-  return validator;
-}
-
 /** Every schema violation in `config`, positioned through `source`. */
 export function checkSchema(config: unknown, source: SourceIndex): Problem[] {
-  const validate = compileSchema();
   if (validate(config)) return [];
   const errors = (validate.errors ?? []).filter(isReported);
 

@@ -56,6 +56,8 @@ const CUSTOMER_NOT_FOUND: RuleError = { kind: 'not-found', message: 'Customer no
 export class EmulatorWorld {
   private readonly profiles = new Map<number, ProfileRecord>();
   private readonly customers = new Map<number, CustomerRecord>();
+  /** The customers by id, kept between listing pages: a 100,000-customer workspace is 1,000 pages. */
+  private customersById: CustomerRecord[] | undefined;
   private readonly byExternalId = new Map<string, CustomerRecord>();
   private nextProfileId: number;
   /** Last timestamp handed out: keeps `updated_at` strictly increasing even within one millisecond. */
@@ -159,8 +161,8 @@ export class EmulatorWorld {
   // ---- customers ----------------------------------------------------------
 
   listCustomers(page: number, perPage: number): Customer[] {
-    const sorted = [...this.customers.values()].sort((a, b) => a.id - b.id);
-    return paginate(sorted, page, perPage).map((c) => presentCustomer(c));
+    this.customersById ??= [...this.customers.values()].sort((a, b) => a.id - b.id);
+    return paginate(this.customersById, page, perPage).map((c) => presentCustomer(c));
   }
 
   getCustomer(ref: CustomerRef): RuleResult<Customer> {
@@ -252,6 +254,7 @@ export class EmulatorWorld {
     const customer = this.findCustomer(ref);
     if (!customer) return fail(CUSTOMER_NOT_FOUND);
     this.customers.delete(customer.id);
+    this.customersById = undefined;
     if (customer.externalId !== null) this.byExternalId.delete(customer.externalId);
     return ok(undefined);
   }

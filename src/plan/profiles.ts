@@ -224,7 +224,8 @@ class ProfilePlanner {
       current.updated_at !== recorded.updated_at
         ? `modified outside workato-oauth: updated_at ${recorded.updated_at} -> ${current.updated_at}`
         : undefined;
-    if (drift) changed.push('client_secret', ...(want.token ? ['token'] : []));
+    if (drift) changed.push('client_secret');
+    if (drift && want.token) changed.push('token');
 
     if (changed.length === 0) {
       if (unknown.length > 0) {
@@ -366,7 +367,7 @@ export function planProfiles(
   }
   planner.planLeftovers();
   const { unmanaged, warnings } = findUnmanaged(live, planner.claimed, desiredNames);
-  planner.pass.unmanaged.push(...unmanaged);
-  planner.pass.warnings.push(...warnings);
+  for (const item of unmanaged) planner.pass.unmanaged.push(item);
+  for (const warning of warnings) planner.pass.warnings.push(warning);
   return planner.pass;
 }

@@ -2,7 +2,9 @@
  * What an apply did, for people (text) and for machines (json). Pure: the command
  * gathers the outcomes and counts, these only format them.
  */
+
 import type { RequestCounts } from '../api/types.js';
+import { maxOf } from '../arrays.js';
 import type { Outcome, Plan } from '../plan/types.js';
 import { toPlanJson } from './json.js';
 
@@ -49,7 +51,10 @@ export function renderApplyText(report: ApplyReport): string {
     const note = noteOf(o);
     return note === undefined ? [] : [{ label: 'note', outcome: o, text: note }];
   });
-  const width = Math.max(0, ...listed.map(({ outcome }) => outcome.change.address.length));
+  const width = maxOf(
+    listed.map(({ outcome }) => outcome.change.address.length),
+    0,
+  );
   for (const { label, outcome, text } of listed) {
     lines.push(
       `  ${label.padEnd(7)}  ${outcome.change.address.padEnd(width)}  ${outcome.change.action}: ${text}`,

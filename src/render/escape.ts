@@ -4,6 +4,7 @@
  * so a renderer must show them exactly (no hidden characters) and must not let them
  * act as terminal escapes, markdown or HTML.
  */
+import { maxOf } from '../arrays.js';
 
 /**
  * Code points a reviewer cannot see or that a terminal acts on: C0/C1 controls
@@ -69,7 +70,7 @@ export function escapeMarkdownText(value: string): string {
 export function markdownCode(value: string): string {
   const text = revealHidden(value);
   if (text === '') return '*(empty)*';
-  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const longestRun = longestBacktickRun(text);
   const ticks = '`'.repeat(longestRun + 1);
   // A span strips one space at each end, and a backtick at an end would merge with the delimiter.
   const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';
@@ -88,7 +89,14 @@ export function escapeHtml(value: string): string {
 
 /** A fenced code block whose fence no line of `body` can close. */
 export function fenceCode(body: string, info: string): string {
-  const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const longestRun = longestBacktickRun(body);
   const fence = '`'.repeat(Math.max(3, longestRun + 1));
   return `${fence}${info}\n${body}\n${fence}`;
+}
+
+function longestBacktickRun(text: string): number {
+  return maxOf(
+    (text.match(/`+/g) ?? []).map((run) => run.length),
+    0,
+  );
 }

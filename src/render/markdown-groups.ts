@@ -4,7 +4,9 @@
  * gains or loses. Used by the pull-request comment in markdown.ts, which decides how
  * many groups fit.
  */
+
 import { diffLines } from 'diff';
+import { maxOf } from '../arrays.js';
 import type { AssignmentChange, Change, ProfileChange } from '../plan/types.js';
 import {
   escapeHtml,
@@ -128,7 +130,10 @@ function renderFieldLine(row: FieldRow, width: number, side: 'before' | 'after')
 /** The profile's fields before and after, as a line diff made by the `diff` package. */
 function diffProfileFields(change: ProfileChange): string[] {
   const rows = describeProfileFields(change);
-  const width = Math.max(0, ...rows.map((row) => row.field.length));
+  const width = maxOf(
+    rows.map((row) => row.field.length),
+    0,
+  );
   const side = (which: 'before' | 'after') =>
     rows
       .map((row) => renderFieldLine(row, width, which))

@@ -6,6 +6,7 @@
  * apply runs them in; a refused change is shown with what it would do and why not.
  */
 
+import { append, maxOf } from '../arrays.js';
 import { countCalls } from '../plan/cost.js';
 import type {
   AssignmentChange,
@@ -235,13 +236,13 @@ function describeReplaceSteps(change: ProfileChange): string[] {
   });
   steps.forEach((step, i) => {
     lines.push(`  #   ${i + 1}. ${step.text}`);
-    if (step.customers !== undefined) lines.push(...wrapCustomers(step.customers));
+    if (step.customers !== undefined) append(lines, wrapCustomers(step.customers));
   });
   if (forced.length > 0) {
     lines.push(
       `  #   the old profile's unassign sends force=true for ${pluralize(forced.length, 'customer')}:`,
-      ...wrapCustomers(forced),
     );
+    append(lines, wrapCustomers(forced));
   }
   return lines;
 }
@@ -256,7 +257,7 @@ function describeProfileChange(change: ProfileChange, paint: Paint): string[] {
   if (change.drift !== undefined) lines.push(paint('yellow', `  # ${revealHidden(change.drift)}`));
   const count = describeCustomerCount(change.customerCount);
   if (count !== undefined) lines.push(`  # ${count}`);
-  if (change.action === 'replace') lines.push(...describeReplaceSteps(change));
+  if (change.action === 'replace') append(lines, describeReplaceSteps(change));
   return lines;
 }
 
@@ -282,7 +283,10 @@ function renderProfileChange(change: ProfileChange, paint: Paint): string[] {
   const hideSame = change.action !== 'create' && change.action !== 'delete';
   const shown = rows.filter((row) => !hideSame || row.mark !== 'same' || CONTEXT_FIELDS.has(row.field));
   const hidden = rows.length - shown.length;
-  const width = Math.max(0, ...shown.map((row) => row.field.length));
+  const width = maxOf(
+    shown.map((row) => row.field.length),
+    0,
+  );
   lines.push(`${gutter(symbolOf(change), paint)} ${address} {`);
   for (const row of shown) lines.push(renderFieldRow(row, width, paint));
   if (hidden > 0) lines.push(`        # (${pluralize(hidden, 'unchanged attribute')} hidden)`);
@@ -365,11 +369,15 @@ export function renderText(plan: Plan, options: TextOptions): string {
   if (plan.changes.length === 0) {
     lines.push(describeNoChanges(plan));
   } else {
-    lines.push(...renderLegend(plan.changes, paint), '', 'workato-oauth will perform the following actions:');
+    append(lines, renderLegend(plan.changes, paint), [
+      '',
+      'workato-oauth will perform the following actions:',
+    ]);
     let previous: Change['kind'] | undefined;
     for (const change of plan.changes) {
       if (change.kind === 'profile') {
-        lines.push('', ...renderProfileChange(change, paint));
+        lines.push('');
+        append(lines, renderProfileChange(change, paint));
       } else {
         // Assignment lines run together: there can be thousands.
         if (previous !== 'assignment') lines.push('');
@@ -385,12 +393,13 @@ export function renderText(plan: Plan, options: TextOptions): string {
       lines.push(`Note: apply needs these variables, which are not set now: ${names}.`);
     }
   }
-  lines.push(
-    ...renderStateOnlyText(plan.stateOnly, (t) => paint('bold', t)),
-    ...renderDrift(plan.drift, paint),
-    ...renderUnmanaged(plan.unmanaged),
-    ...renderWarnings(plan.warnings, paint),
-    ...renderRefusals(plan.refusals, paint),
+  append(
+    lines,
+    renderStateOnlyText(plan.stateOnly, (t) => paint('bold', t)),
+    renderDrift(plan.drift, paint),
+    renderUnmanaged(plan.unmanaged),
+    renderWarnings(plan.warnings, paint),
+    renderRefusals(plan.refusals, paint),
   );
   return `${lines.join('\n')}\n`;
 }

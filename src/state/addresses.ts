@@ -4,6 +4,7 @@
  * one, describe one, forget some. Pure functions on the State value.
  */
 
+import { maxOf } from '../arrays.js';
 import { assignmentAddress, profileAddress } from '../plan/types.js';
 import { suggestClosest } from '../suggest.js';
 import { findStateCustomerKey, forgetProfileAssignments } from './customers.js';
@@ -163,7 +164,11 @@ export function describeStateEntry(entry: StateEntry): string[] {
       entry.profileId === undefined ? '(not a managed profile in this state)' : String(entry.profileId),
     ]);
   }
-  const width = Math.max(...rows.map(([field]) => field.length)) + 1;
+  const width =
+    maxOf(
+      rows.map(([field]) => field.length),
+      0,
+    ) + 1;
   return [entry.address, ...rows.map(([field, value]) => `  ${`${field}:`.padEnd(width)} ${value}`)];
 }
 

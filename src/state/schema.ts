@@ -1,30 +1,17 @@
 /**
- * The state file's structure, by schemas/state.schema.json. This module only
- * compiles it and turns ajv's errors into one line per bad field, named by its
+ * The state file's structure, by schemas/state.schema.json, compiled ahead of
+ * time (scripts/compile-schemas.mjs). This module turns ajv's errors into one line per bad field, named by its
  * path in the file (`profiles["Acme"].id must be integer`).
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { didYouMean } from '../suggest.js';
+import { validate } from './schema-validator.generated.js';
 
 /** Resolves from src/state (tests) and from dist/state (the built CLI) alike. */
 export const STATE_SCHEMA_URL = new URL('../../schemas/state.schema.json', import.meta.url);
 
-let validator: ValidateFunction | undefined;
-
-/** Compiled on first use, once per process: compiling costs far more than validating. */
-function compileStateSchema(): ValidateFunction {
-  if (validator === undefined) {
-    const schema = JSON.parse(readFileSync(STATE_SCHEMA_URL, 'utf8')) as object;
-    // verbose: errors carry parentSchema (allowed fields, for suggestions) and data.
-    validator = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(schema);
-  }
-  return validator;
-}
-
 /** Every schema violation in a parsed state file, one `<path> <message>` line per bad field. */
 export function checkStateSchema(data: unknown): string[] {
-  const validate = compileStateSchema();
   if (validate(data)) return [];
   const lines: string[] = [];
   const seen = new Set<string>();

@@ -6,10 +6,8 @@
  * file is refused rather than executed. It never holds a secret: secrets are named
  * by their variable and pinned by fingerprint.
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { LiveProfile } from '../api/types.js';
 import { UsageError } from '../errors.js';
 import { isRecord } from '../json.js';
@@ -18,6 +16,7 @@ import type { Plan } from '../plan/types.js';
 import { type ChangeJson, type PlanJson, toPlanJson } from '../render/json.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import type { PreparedPlan } from './plan.js';
+import { validate as validatePlan } from './plan-validator.generated.js';
 
 export const PLAN_FILE_VERSION = 2;
 
@@ -44,15 +43,10 @@ export interface PlanFile {
   plan: PlanJson;
 }
 
-const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
-let planValidator: ValidateFunction | undefined;
-
+/** By schemas/plan.schema.json, compiled ahead of time (scripts/compile-schemas.mjs). */
 function validatePlanJson(data: unknown): string[] {
-  planValidator ??= new Ajv2020({ allErrors: true, strict: false }).compile(
-    JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as object,
-  );
-  if (planValidator(data)) return [];
-  return (planValidator.errors ?? []).slice(0, 5).map((e) => {
+  if (validatePlan(data)) return [];
+  return (validatePlan.errors ?? []).slice(0, 5).map((e) => {
     const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params['additionalProperty'])})` : '';
     return `plan${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}${extra}`;
   });
