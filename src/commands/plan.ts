@@ -10,6 +10,7 @@ import { defaultStatePath } from '../state/store.js';
 import { type PrepareOptions, preparePlan } from '../workflow/plan.js';
 import { makePlanFile, writePlanFile } from '../workflow/plan-file.js';
 import { checkPlanOut, planWriteError } from '../workflow/plan-out.js';
+import { recordVerifiedCustomers } from '../workflow/verified-customers.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 
@@ -36,6 +37,8 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
   }
   const prepared = await preparePlan(options, io);
   try {
+    // Before the plan file is made: it names the state as this leaves it.
+    await recordVerifiedCustomers(prepared.state, prepared.live.customers, prepared.client.baseUrl, io);
     const refusals = findRefusals(prepared.plan, prepared.state.state, {
       stage: 'plan',
       force: options.force === true,

@@ -52,6 +52,8 @@ function checkWorkspace(workspace: unknown, source: SourceIndex): Problem[] {
  * each would name some other customer than the one meant.
  */
 function checkCustomerId(id: number, path: readonly (string | number)[], source: SourceIndex): Problem[] {
+  // Zero and below: the schema says so ("expected a positive integer"); once is enough.
+  if (id < 1) return [];
   const raw = source.raw(path)?.trim();
   // An alias (`*x`) points elsewhere: the anchored value was checked where it is written.
   if (raw !== undefined && !raw.startsWith('*') && !/^(0|[1-9][0-9]*)$/.test(raw)) {
@@ -186,7 +188,7 @@ function checkCustomers(
     if (!isRecord(customer)) return;
     const id = customer['id'];
     if (typeof id === 'number' && Number.isInteger(id))
-      problems.push(...checkCustomerId(id, ['customers', i, 'id'], source));
+      for (const problem of checkCustomerId(id, ['customers', i, 'id'], source)) problems.push(problem);
     const refField = customerRefField(customer);
     if (refField !== undefined) {
       const path = ['customers', i, refField];

@@ -195,7 +195,10 @@ export async function acquireStateLock(
 
 /** Puts holder file `gen` in place, complete, unless that number is taken. */
 async function claim(dir: string, gen: number, holder: LockHolder): Promise<boolean> {
-  await mkdir(dir, { recursive: true });
+  // Not recursive: a state whose folder is missing is an error, not a folder to make.
+  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
   const temp = join(dir, `.${gen}.${process.pid}.${holder.token.slice(0, 8)}.tmp`);
   try {
     await writeFile(temp, `${JSON.stringify(holder)}\n`);

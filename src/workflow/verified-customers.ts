@@ -11,6 +11,7 @@
  */
 import { relative } from 'node:path';
 import type { DesiredState } from '../config/types.js';
+import { RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -59,4 +60,60 @@ export function dropUnwantedEmptyCustomers(state: State, desired: DesiredState):
     }
   }
   return dropped;
+}
+
+/**
+ * `plan`: writes the customers it checked into the state file, when the lock is
+ * free and the file is still the one the plan was made against; `loaded` then
+ * describes the file as written (a saved plan names that serial). Anything in the
+ * way leaves the state as it was and says so in one line: apply checks them again.
+ */
+export async function recordVerifiedCustomers(
+  loaded: LoadedState,
+  verified: LiveState['customers'],
+  baseUrl: string,
+  io: Io,
+): Promise<void> {
+  if (verified.size === 0) return;
+  const note = (reason: string) => {
+    if (!io.quiet) {
+      io.err(
+        `Note: the ${verified.size} customer(s) found to exist were not recorded in the state (${reason}); apply will check them again.\n`,
+      );
+    }
+  };
+  // A journal left by a stopped apply is in `loaded.state` but not in the file: writing
+  // the file now would leave that journal behind as stale. The next apply folds it first.
+  if (loaded.replayed > 0) return note('a journal left by a stopped apply is waiting for the next apply');
+  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
+  try {
+    lock = await acquireStateLock(loaded.path, { timeoutSeconds: 0, onMessage: () => {} });
+    const now = await loadStateFile(loaded.path, baseUrl, { forWriting: true });
+    const moved =
+      now.exists !== loaded.exists ||
+      (now.exists &&
+        (now.state.lineage !== loaded.state.lineage || now.state.serial !== loaded.state.serial));
+    if (moved) return note('the state file changed while planning');
+    // Unmoved, the file plus what planning just checked is the state in memory (see planAgainst).
+    const next = structuredClone(loaded.state);
+    rememberVerifiedCustomers(next, verified);
+    const onDisk = loaded.exists ? { lineage: loaded.state.lineage, serial: loaded.state.serial } : null;
+    loaded.state = await writeState(loaded.path, next, onDisk);
+    loaded.exists = true;
+    if (!io.quiet) {
+      io.err(
+        `Recorded ${verified.size} customer(s) found to exist in ${relative(io.cwd, loaded.path) || loaded.path}; apply will not check them again.\n`,
+      );
+    }
+  } catch (error) {
+    // Refused: the lock is held (by an apply, most likely); its advice to wait is not for plan.
+    note(error instanceof RefusedError ? 'the state is locked by another run' : firstLine(error));
+  } finally {
+    await lock?.release();
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!;
 }
