@@ -20,7 +20,15 @@ const FAMILIES = {
 };
 
 function parseArgs(argv) {
-  const args = { seed: undefined, only: undefined, scale: 1, write: undefined, save: undefined, from: undefined, minutes: undefined };
+  const args = {
+    seed: undefined,
+    only: undefined,
+    scale: 1,
+    write: undefined,
+    save: undefined,
+    from: undefined,
+    minutes: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--seed') args.seed = Number(argv[++i]);
@@ -73,7 +81,9 @@ for (const [name, [module, exported]] of Object.entries(FAMILIES)) {
   const got = await run({ seed, scale: args.scale });
   for (const row of got) {
     if (campaign.skipped > 0) {
-      row.notes.push(`stopped at the run's deadline (--deadline-minutes ${args.minutes}): ${campaign.skipped} case(s) of this family were not started`);
+      row.notes.push(
+        `stopped at the run's deadline (--deadline-minutes ${args.minutes}): ${campaign.skipped} case(s) of this family were not started`,
+      );
     }
     rows.push(row);
     const failed = row.notRun ? 'not run' : `${row.tried - row.held} failed`;
@@ -86,7 +96,10 @@ for (const [name, [module, exported]] of Object.entries(FAMILIES)) {
   if (args.save) {
     const seconds = Math.round((Date.now() - started) / 1000);
     const load = `${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
-    await writeFile(args.save, JSON.stringify({ seed, seconds, command, load, only: args.only ?? ['all'], families }));
+    await writeFile(
+      args.save,
+      JSON.stringify({ seed, seconds, command, load, only: args.only ?? ['all'], families }),
+    );
   }
 }
 const seconds = Math.round((Date.now() - started) / 1000);
