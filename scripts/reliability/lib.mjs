@@ -121,12 +121,20 @@ export async function openCase(options = {}) {
   return c;
 }
 
+/** `--deadline`: no case starts after it; `skipped` counts those left out. */
+export const campaign = { deadline: Number.POSITIVE_INFINITY, skipped: 0 };
+
 /** Runs `fn` over `items`, `n` at a time; results in input order. */
 export async function pool(items, n, fn) {
   const results = new Array(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(n, items.length) }, async () => {
     while (next < items.length) {
+      if (Date.now() > campaign.deadline) {
+        campaign.skipped += items.length - next;
+        next = items.length;
+        break;
+      }
       const i = next++;
       results[i] = await fn(items[i], i);
     }
