@@ -7,7 +7,7 @@
  * processes say.
  */
 import { existsSync } from 'node:fs';
-import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONFIG_SMALL } from './configs.mjs';
 import {
@@ -57,17 +57,22 @@ async function killedHolder(lc, k) {
   clearInterval(watch);
 }
 
-/** Makes the lock left behind look stale rather than dead: held by another host, not refreshed for a minute. */
+/**
+ * Makes the lock left behind look stale rather than dead: its holder file (the
+ * numbered file in `<state>.lock/`, see src/state/lock.ts) names another host and
+ * was not refreshed for a minute.
+ */
 async function makeStale(statePath) {
   const lock = `${statePath}.lock`;
-  const holder = join(lock, 'holder.json');
-  if (existsSync(holder)) {
+  if (!existsSync(lock)) return;
+  const past = new Date(Date.now() - 60_000);
+  for (const name of await readdir(lock)) {
+    if (!/^\d+$/.test(name)) continue;
+    const holder = join(lock, name);
     const data = JSON.parse(await readFile(holder, 'utf8'));
     await writeFile(holder, JSON.stringify({ ...data, host: 'elsewhere.invalid' }));
+    await utimes(holder, past, past);
   }
-  const past = new Date(Date.now() - 60_000);
-  if (existsSync(holder)) await utimes(holder, past, past);
-  if (existsSync(lock)) await utimes(lock, past, past);
 }
 
 /** A taker held when it exited 0, or 3 with a line saying the lock is held; never a raw error. */
@@ -169,7 +174,7 @@ async function runPaused(seed, scale) {
       const [ra, rb] = await Promise.all([a.done, b.done]);
       const aPid = a.child.pid;
       const late = lc.proxy.log.filter((e) => e.pid === aPid && isWrite(e) && e.time > resumedAt + 100);
-      if (ra.code !== 1 || !/compromised/i.test(ra.stderr)) {
+      if (ra.code !== 1 || !/lock was taken over|compromised/i.test(ra.stderr)) {
         return row.record(id, `paused apply: exit ${ra.code}, ${firstErrorLine(ra)}`);
       }
       if (late.length > 0)

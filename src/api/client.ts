@@ -54,6 +54,8 @@ export interface ClientOptions {
    * fail at once with network 'stopped'; requests already sent finish normally.
    */
   readonly stopSignal?: AbortSignal;
+  /** See RequesterOptions.beforeSend: awaited right before each request is sent. */
+  readonly beforeSend?: () => Promise<void>;
   /**
    * Answers each request some other way than HTTP: the emulator in this process
    * (RunningEmulator.answer), for runs too large for loopback HTTP. Pacing,

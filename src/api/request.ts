@@ -57,6 +57,12 @@ export interface RequesterOptions {
   readonly closed: AbortSignal;
   /** The caller's stop (Ctrl-C): calls not yet sent fail with network 'stopped'. */
   readonly stopSignal?: AbortSignal;
+  /**
+   * Awaited after a request's rate-limit slot is granted, right before it is sent:
+   * apply checks there that it still holds the state lock (it may have been paused
+   * for minutes in the wait). Aborting `stopSignal` in it stops the request.
+   */
+  readonly beforeSend?: () => Promise<void>;
   readonly ratePerMinute?: number;
   readonly windowMs?: number;
   readonly retry?: RequestRetryOptions;
@@ -142,6 +148,7 @@ export function createRequester(options: RequesterOptions): Requester {
       if (waits.aborted) throw closedError(call, attempt - 1);
       throw error;
     }
+    if (options.beforeSend && !stop?.aborted) await options.beforeSend().catch(() => {});
     if (stop?.aborted) {
       permit.release();
       throw closedError(call, attempt - 1);

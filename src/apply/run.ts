@@ -92,7 +92,15 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
   const configFile = planFile && !options.fileGiven ? planFile.config.path : options.file;
   const config = await readConfig(configFile, io);
   const controller = new AbortController();
-  const client = connect(options, config.desired, io, controller.signal);
+  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
+  // Before each request: is the state lock still this apply's? (It may have sat paused in a wait.)
+  const client = connect(
+    options,
+    config.desired,
+    io,
+    controller.signal,
+    () => lock?.verify() ?? Promise.resolve(),
+  );
   const statePath = options.state
     ? resolve(io.cwd, options.state)
     : planFile
@@ -101,7 +109,6 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
   let stopListening = () => {};
   let lockLost: string | undefined;
   let recorder: StateRecorder | undefined;
-  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
   try {
     lock = await acquireStateLock(statePath, {
       timeoutSeconds: options.lockTimeout,

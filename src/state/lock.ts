@@ -42,6 +42,8 @@ export interface LockHolder {
 export interface StateLock {
   /** Aborted, with the reason as a sentence, when another process has taken the lock. */
   readonly signal: AbortSignal;
+  /** Checks now that the lock is still held (aborting `signal` if not), instead of at the next refresh. */
+  verify(): Promise<void>;
   /** Never throws: it runs in `finally` blocks, where it would hide the error that got there. */
   release(): Promise<void>;
 }
@@ -262,6 +264,12 @@ function holdLock(statePath: string, gen: number, holder: LockHolder, refreshMs:
 
   return {
     signal: controller.signal,
+    async verify() {
+      if (released || controller.signal.aborted) return;
+      while (refreshing) await refreshing;
+      refreshing = refresh().finally(() => (refreshing = undefined));
+      await refreshing;
+    },
     async release() {
       if (released) return;
       released = true;

@@ -86,6 +86,7 @@ export function connect(
   desired: DesiredState,
   io: Io,
   stopSignal?: AbortSignal,
+  beforeSend?: () => Promise<void>,
 ): WorkatoClient {
   const { baseUrl, token } = resolveConnection({
     apiUrl: flags.apiUrl,
@@ -102,6 +103,7 @@ export function connect(
     ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
     ...(io.debug ? { debugLog: (line: string) => io.err(`debug: ${line}\n`) } : {}),
     ...(stopSignal ? { stopSignal } : {}),
+    ...(beforeSend ? { beforeSend } : {}),
   });
 }
 

@@ -61,9 +61,10 @@ describe('two applies on one state', () => {
 describe('an apply whose lock another process takes over', () => {
   it('stops sending, records the call in flight, exits 1 saying so, and leaves the new holder its lock', async () => {
     world = await startBench();
-    // The first create is held 3.5 s: long enough for a takeover and the holder's next refresh (every 2 s).
+    // The first create is held 0.8 s: time for a takeover, but not for the holder's next
+    // refresh (every 2 s). Only the check made before each request can stop the next one.
     world.emulator.setFaults({
-      script: [{ method: 'POST', path: '/api/custom_oauth_profiles', delayMs: 3500 }],
+      script: [{ method: 'POST', path: '/api/custom_oauth_profiles', delayMs: 800 }],
     });
     const applying = world.cli([...APPLY, '--concurrency', '1']);
     const lockDir = `${world.statePath}.lock`;
