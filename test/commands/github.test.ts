@@ -65,6 +65,25 @@ describe('GITHUB_STEP_SUMMARY', () => {
     );
   });
 
+  it('gets the refused plan with its reasons when apply refuses (exit 3)', async () => {
+    world = await startBench();
+    expect((await world.cli(['apply', '--auto-approve', ...FAST])).code).toBe(0);
+    await world.editConfig((doc) => {
+      delete doc.profiles['Acme Zoom app'];
+      for (const customer of doc.customers) {
+        customer.profiles = customer.profiles.filter((name: string) => name !== 'Acme Zoom app');
+      }
+    });
+    const summary = await summaryFile();
+    const refused = await world.cli(['apply', '--auto-approve', ...FAST], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(refused.code, refused.output).toBe(3);
+    const report = await readFile(summary, 'utf8');
+    expect(report).toContain('### Apply is refused');
+    expect(report).toContain('Acme Zoom app');
+  });
+
   it('gets the drift report, and a summary that cannot be written does not change the exit code', async () => {
     world = await startBench();
     expect((await world.cli(['apply', '--auto-approve', ...FAST])).code).toBe(0);
