@@ -2,10 +2,12 @@
 import { type ApplyOptions, applyPlan } from '../apply/run.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, RefusedError, StateError } from '../errors.js';
 import type { Io } from '../io.js';
-import { renderApplyJson, renderApplyText } from '../render/apply-report.js';
+import { renderApplyJson, renderApplyMarkdown, renderApplyText } from '../render/apply-report.js';
 import { toPlanJson } from '../render/json.js';
+import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { checkPlanFileUse } from '../workflow/plan-file-use.js';
+import { appendStepSummary } from './github.js';
 
 export interface ApplyCommandOptions extends ApplyOptions {
   /** text: the plan, progress and a report for people; json: one report object at the end. */
@@ -26,6 +28,8 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
     },
   });
   if (result.kind === 'refused') {
+    // The summary shows why: the plan's markdown ends with the refusals.
+    await appendStepSummary(io, () => renderMarkdown(result.plan));
     const reasons = result.plan.refusals.map((r) => r.message);
     // JSON: the refused plan is printed once, by the CLI, with the error added to it.
     throw new RefusedError(`apply refused:\n  ${reasons.join('\n  ')}`, {
@@ -36,6 +40,7 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
     io.err('Apply cancelled.\n');
     return EXIT_ERROR;
   }
+  await appendStepSummary(io, () => renderApplyMarkdown(result));
   if (result.outcomes.length === 0 && !json) {
     const recorded = result.plan.stateOnly.length;
     if (recorded > 0) {

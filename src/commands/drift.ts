@@ -15,6 +15,7 @@ import { findDrift } from '../plan/drift.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../render/drift.js';
 import { checkStateWorkspace, defaultStatePath, readStateWithJournal } from '../state/store.js';
 import type { ConnectionFlags } from '../workflow/plan.js';
+import { appendStepSummary } from './github.js';
 
 export interface DriftOptions extends ConnectionFlags {
   file: string;
@@ -50,6 +51,7 @@ export async function runDrift(options: DriftOptions, io: Io): Promise<number> {
   try {
     const report = findDrift(state, await client.listProfiles());
     const context = { workspace: baseUrl, statePath };
+    await appendStepSummary(io, () => renderDriftMarkdown(report, context));
     io.out(
       options.format === 'json'
         ? renderDriftJson(report, context)

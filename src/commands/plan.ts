@@ -11,6 +11,7 @@ import { type PrepareOptions, preparePlan } from '../workflow/plan.js';
 import { makePlanFile, writePlanFile } from '../workflow/plan-file.js';
 import { checkPlanOut, planWriteError } from '../workflow/plan-out.js';
 import { recordVerifiedCustomers } from '../workflow/verified-customers.js';
+import { appendStepSummary } from './github.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 
@@ -58,6 +59,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
     }
     // JSON: a refused plan is printed once, by the CLI, with the error added to it.
     if (!(refused && options.format === 'json')) io.out(renderPlan(plan, options.format, io));
+    await appendStepSummary(io, () => renderMarkdown(plan));
 
     const counts = prepared.client.counts().requests;
     if (!io.quiet && options.format === 'text') {

@@ -3,10 +3,11 @@
  * offline (no API call), every problem at once.
  */
 import { loadConfig } from '../config/load.js';
-import { countProblems, formatAnnotation, formatProblem } from '../config/problems.js';
+import { countProblems, formatProblem } from '../config/problems.js';
 import type { DesiredState } from '../config/types.js';
 import { EXIT_ERROR, EXIT_OK } from '../errors.js';
 import type { Io } from '../io.js';
+import { writeAnnotations } from './github.js';
 
 export interface ValidateOptions {
   file: string;
@@ -53,11 +54,8 @@ export async function runValidate(options: ValidateOptions, io: Io): Promise<num
     io.out(`${options.file}: ${summarize(result.desired, errors, warnings)}\n`);
   }
 
-  if (io.env['GITHUB_ACTIONS'] === 'true') {
-    // Workflow commands are read from both streams; in json mode stdout must stay pure JSON.
-    const write = (text: string) => (options.format === 'json' ? io.err(text) : io.out(text));
-    for (const problem of result.problems) write(`${formatAnnotation(problem)}\n`);
-  }
+  // Workflow commands are read from both streams; in json mode stdout must stay pure JSON.
+  writeAnnotations(io, result.problems, (text) => (options.format === 'json' ? io.err(text) : io.out(text)));
   return valid ? EXIT_OK : EXIT_ERROR;
 }
 

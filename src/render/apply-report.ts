@@ -6,6 +6,7 @@
 import type { RequestCounts } from '../api/types.js';
 import { maxOf } from '../arrays.js';
 import type { Outcome, Plan } from '../plan/types.js';
+import { escapeMarkdownText } from './escape.js';
 import { toPlanJson } from './json.js';
 
 export interface ApplyReport {
@@ -91,4 +92,41 @@ export function renderApplyJson(report: ApplyReport): string {
     null,
     2,
   )}\n`;
+}
+
+const MAX_MARKDOWN_LISTED = 50;
+
+/**
+ * The apply report for a GitHub step summary: the verdict, the counts, and each change
+ * that failed or was skipped with its reason (the first 50; the log has them all).
+ */
+export function renderApplyMarkdown(report: ApplyReport): string {
+  const counts = tally(report.outcomes);
+  const verdict =
+    report.outcomes.length === 0
+      ? 'No changes applied'
+      : {
+          complete: 'Apply complete',
+          failed: 'Apply finished with failures',
+          interrupted: 'Apply interrupted',
+        }[verdictOf(report)];
+  const lines = [
+    '### workato-oauth apply',
+    '',
+    `**${verdict}:** ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`,
+  ];
+  const notDone = report.outcomes.flatMap((o) => (o.status === 'done' ? [] : [o]));
+  if (notDone.length > 0) {
+    lines.push('', '| status | address | action | reason |', '| --- | --- | --- | --- |');
+    for (const o of notDone.slice(0, MAX_MARKDOWN_LISTED)) {
+      const cells = [o.status, o.change.address, o.change.action, o.reason].map(escapeMarkdownText);
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    if (notDone.length > MAX_MARKDOWN_LISTED) {
+      lines.push('', `… ${notDone.length - MAX_MARKDOWN_LISTED} more not shown; the job log lists them all.`);
+    }
+  }
+  const { requests } = report.counts;
+  lines.push('', `API calls: ${requests.profiles + requests.embedded} in ${report.seconds.toFixed(1)} s.`);
+  return `${lines.join('\n')}\n`;
 }
