@@ -14,6 +14,7 @@ import {
   utf8Length,
 } from './limits.js';
 import { readPlainDocument } from './plain-document.js';
+import { describeYamlError, firstLine, flowHint, openingQuote } from './yaml-errors.js';
 import { yamlLib } from './yaml-lib.js';
 
 export type PathSegment = string | number;
@@ -375,39 +376,4 @@ function setOwn(object: Record<string, unknown>, key: string, value: unknown): v
   if (key === '__proto__') {
     Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
   } else object[key] = value;
-}
-
-function describeYamlError(code: string, message: string): string {
-  if (code === 'MULTIPLE_DOCS') return 'one YAML document expected: remove the second "---" and what follows';
-  // yaml quotes the token it tripped over, which may be a literal secret: the position says enough.
-  if (code === 'UNEXPECTED_TOKEN') return firstLine(message).replace(/ in YAML stream: ".*"$/, '');
-  return firstLine(message);
-}
-
-/**
- * yaml reports an unclosed quote where the file ends; the quote that opened it is
- * the last one of its kind before that (any later one would have closed it).
- */
-function openingQuote(text: string, message: string, offset: number): number {
-  const quote = /closing (["'])/.exec(message)?.[1];
-  if (quote === undefined) return offset;
-  const opening = text.lastIndexOf(quote, offset - 1);
-  return opening < 0 ? offset : opening;
-}
-
-/** `key: { a: ${X} }` is a YAML error ({ and } are flow syntax): say how to write it. */
-function flowHint(text: string, lines: LineCounter, line: number): string {
-  const start = lines.lineStarts[line - 1] ?? 0;
-  const end = lines.lineStarts[line] ?? text.length;
-  const source = text.slice(start, end);
-  // Not a regex: /[[{][^\n]*\$\{/ backtracks from every bracket, quadratic on a long line of them.
-  const open = source.search(/[[{]/);
-  return open >= 0 && source.includes('${', open)
-    ? ` (inside [ ] or { }, quote \${VAR} references: "\${VAR}")`
-    : '';
-}
-
-function firstLine(message: string): string {
-  const line = message.split('\n', 1)[0] ?? message;
-  return line.trim();
 }

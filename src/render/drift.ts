@@ -3,7 +3,7 @@ import type { DriftReport } from '../plan/drift.js';
 import { profileAddress } from '../plan/types.js';
 import { escapeMarkdownText, markdownCode } from './escape.js';
 import { pluralize } from './numbers.js';
-import { makePainter } from './text.js';
+import { makePainter } from './paint.js';
 
 export interface DriftContext {
   workspace: string;
