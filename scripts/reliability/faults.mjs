@@ -93,7 +93,10 @@ async function runFaultMixes(seed, scale) {
     const id = `case ${i} seed ${s} (${mix.kind})`;
     const c = await smallCase({ emulator: { faults: mix.faults } });
     try {
-      const first = await c.run([...APPLY, ...FAST, ...mix.flags], { timeoutMs: 120_000 });
+      // 300 s: an ambiguous create is looked for until 45 s after it was sent before it is
+      // posted again (never a duplicate), and under 30% resets that can happen several
+      // times in a row (6 attempts x 45 s is the worst case).
+      const first = await c.run([...APPLY, ...FAST, ...mix.flags], { timeoutMs: 300_000 });
       c.emulator.setFaults({});
       if (first.code !== 0) {
         const bad = checkCleanFailure(first);
@@ -149,7 +152,8 @@ async function runLateCreates(seed, scale) {
       const result = await c.run([...APPLY, ...flags], { timeoutMs: 120_000 });
       if (result.code !== 0) return row.record(id, `apply: ${firstErrorLine(result)}`);
       // The late create has landed by now (at most 15 s): anything twice is a duplicate.
-      row.record(id, await checkEnd(c));
+      // Checked through the same URL: the state names the workspace by the URL apply used.
+      row.record(id, await checkEnd(c, setup.middlebox ? ['--api-url', proxy.url] : []));
     } finally {
       await proxy?.close();
       await c.close();

@@ -12,6 +12,7 @@
  */
 import type { LiveProfile } from '../api/types.js';
 import { StateError } from '../errors.js';
+import { explainWriteError } from '../state/atomic-write.js';
 import { type JournalEntry, JournaledState } from '../state/journal.js';
 import { JournalFile, removeJournal } from '../state/journal-file.js';
 import { type StateStamp, writeState } from '../state/store.js';
@@ -103,8 +104,10 @@ export class StateRecorder {
       this.#journal ??= await JournalFile.start(this.#path, this.#onDisk, this.#memory.state.workspace);
       await this.#journal.append(lines.join(''));
     } catch (error) {
+      const explained = explainWriteError(error);
+      const reason = explained ? `${explained.reason}; ${explained.remedy}` : (error as Error).message;
       this.#broken = new StateError(
-        `cannot record in the journal beside ${this.#path}: ${(error as Error).message}; what was recorded before is kept`,
+        `cannot record in the journal beside ${this.#path} (${reason}); what was recorded before is kept, and the next apply reads it`,
         { cause: error },
       );
       throw this.#broken;

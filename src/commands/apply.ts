@@ -51,12 +51,16 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
     return EXIT_OK;
   }
   io.out(json ? renderApplyJson(result) : renderApplyText(result));
-  if (result.saveError) throw new StateError(result.saveError);
   if (result.lockLost) {
+    // The state then belongs to the apply that took the lock: a refused save is expected.
+    const unsaved = result.saveError
+      ? '; what it did since was not saved to the state, which the other apply now writes'
+      : '';
     throw new StateError(
-      `${result.lockLost}; this apply stopped sending (the report above says what was done). Run plan to see where things stand`,
+      `${result.lockLost}; this apply stopped sending (the report above says what was done)${unsaved}. Run plan to see where things stand`,
     );
   }
+  if (result.saveError) throw new StateError(result.saveError);
   if (result.interrupted) return EXIT_INTERRUPTED;
   return result.outcomes.some((o) => o.status === 'failed') ? EXIT_ERROR : EXIT_OK;
 }
