@@ -102,7 +102,9 @@ describe('100,000 customers × 3 profiles', () => {
       ['plan', '--out', 'onboard.plan', '--rate-limit', '2000', '--api-url', emulator.url],
       { env, cwd: dir },
     );
-    expect(run.stderr).toMatch(/^Recorded 100000 customer\(s\) found to exist in workato-oauth.state.json; apply will not check them again.\nPlanning read the workspace in .*\nSaved the plan to onboard.plan;/);
+    expect(run.stderr).toMatch(
+      /^Recorded 100000 customer\(s\) found to exist in workato-oauth.state.json; apply will not check them again.\nPlanning read the workspace in .*\nSaved the plan to onboard.plan;/,
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Plan: 3 to create, .*; 300,000 to assign, 0 to unassign/);
     expect(run.stdout.split('\n').filter((line) => line.startsWith('  + assignment[')).length).toBe(300_000);
