@@ -11,6 +11,7 @@
  */
 import { relative } from 'node:path';
 import type { DesiredState } from '../config/types.js';
+import { RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -101,7 +102,8 @@ export async function recordVerifiedCustomers(
       );
     }
   } catch (error) {
-    note(firstLine(error));
+    // Refused: the lock is held (by an apply, most likely); its advice to wait is not for plan.
+    note(error instanceof RefusedError ? 'the state is locked by another run' : firstLine(error));
   } finally {
     await lock?.release();
   }
