@@ -31,7 +31,7 @@ async function splitExample(): Promise<Bench> {
   return b;
 }
 
-describe('customers_from through the CLI', () => {
+describe('customers_from through the CLI', { timeout: 120_000 }, () => {
   it('validate, plan and apply see the same 12 customers as the inline example', async () => {
     const b = await splitExample();
     const validate = await b.cli(['validate']);
