@@ -96,7 +96,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
   // Before each request: is the state lock still this apply's? (It may have sat paused in a wait.)
   const client = connect(
     options,
-    config.desired,
+    config.desired.workspace,
     io,
     controller.signal,
     () => lock?.verify() ?? Promise.resolve(),

@@ -6,15 +6,12 @@
  * name it too, and must agree).
  */
 import { resolve } from 'node:path';
-import { createClient } from '../api/client.js';
-import { resolveConnection } from '../api/connection.js';
-import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
 import { EXIT_CHANGES, EXIT_OK, StateError } from '../errors.js';
 import type { Io } from '../io.js';
 import { findDrift } from '../plan/drift.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../render/drift.js';
 import { checkStateWorkspace, defaultStatePath, readStateWithJournal } from '../state/store.js';
-import type { ConnectionFlags } from '../workflow/plan.js';
+import { type ConnectionFlags, connect } from '../workflow/plan.js';
 import { appendStepSummary } from './github.js';
 
 export interface DriftOptions extends ConnectionFlags {
@@ -34,21 +31,11 @@ export async function runDrift(options: DriftOptions, io: Io): Promise<number> {
     );
   }
   const state = found.state;
-  const { baseUrl, token } = resolveConnection({
-    apiUrl: options.apiUrl,
-    dataCenter: options.dataCenter,
-    workspace: { apiUrl: state.workspace },
-    env: io.env,
-  });
-  checkStateWorkspace(state, baseUrl, statePath);
-  const client = createClient({
-    baseUrl,
-    token,
-    ratePerMinute: options.rateLimit ?? DEFAULT_RATE_PER_MINUTE,
-    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout * 1000 }),
-    ...(io.debug ? { debugLog: (line: string) => io.err(`debug: ${line}\n`) } : {}),
-  });
+  // The state names its workspace; flags and environment may too, and must agree.
+  const client = connect(options, { apiUrl: state.workspace }, io);
+  const baseUrl = client.baseUrl;
   try {
+    checkStateWorkspace(state, baseUrl, statePath);
     const report = findDrift(state, await client.listProfiles());
     const context = { workspace: baseUrl, statePath };
     await appendStepSummary(io, () => renderDriftMarkdown(report, context));

@@ -9,8 +9,6 @@
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { createClient } from '../api/client.js';
-import { resolveConnection } from '../api/connection.js';
 import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -18,7 +16,7 @@ import { removeJournal } from '../state/journal-file.js';
 import { acquireStateLock } from '../state/lock.js';
 import { defaultStatePath, emptyState, readStateWithJournal, writeState } from '../state/store.js';
 import { importedConfig, importedRecords, selectProfiles } from '../workflow/import.js';
-import type { ConnectionFlags } from '../workflow/plan.js';
+import { type ConnectionFlags, connect } from '../workflow/plan.js';
 
 export interface ImportOptions extends ConnectionFlags {
   file: string;
@@ -48,18 +46,8 @@ export async function runImport(options: ImportOptions, io: Io): Promise<number>
     );
   }
   const statePath = options.state ? resolve(io.cwd, options.state) : defaultStatePath(configPath);
-  const { baseUrl, token } = resolveConnection({
-    apiUrl: options.apiUrl,
-    dataCenter: options.dataCenter,
-    env: io.env,
-  });
-  const client = createClient({
-    baseUrl,
-    token,
-    ratePerMinute: options.rateLimit ?? DEFAULT_RATE_PER_MINUTE,
-    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout * 1000 }),
-    ...(io.debug ? { debugLog: (line: string) => io.err(`debug: ${line}\n`) } : {}),
-  });
+  const client = connect(options, {}, io);
+  const baseUrl = client.baseUrl;
   const lock = await acquireStateLock(statePath, {
     timeoutSeconds: options.lockTimeout,
     onMessage: (line) => io.err(`${line}\n`),

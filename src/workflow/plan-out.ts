@@ -10,6 +10,8 @@ import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isRecord } from '../json.js';
 import { explainWriteError } from '../state/atomic-write.js';
+import { journalPath } from '../state/journal.js';
+import { lockDir } from '../state/lock.js';
 
 /** The files a plan file must never replace; paths absolute. */
 export interface OwnedFiles {
@@ -19,7 +21,7 @@ export interface OwnedFiles {
 
 /** The state's lock (a folder) and journal are named after it. */
 export function stateCompanions(state: string): { lock: string; journal: string } {
-  return { lock: `${state}.lock`, journal: `${state}.journal` };
+  return { lock: lockDir(state), journal: journalPath(state) };
 }
 
 /** Throws a UsageError naming the problem when `out` (absolute; `shown` as the user typed it) may not be written. */

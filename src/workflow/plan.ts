@@ -11,7 +11,7 @@ import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
 import type { WorkatoClient } from '../api/types.js';
 import { type LoadedConfig, readConfigFile } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
-import type { DesiredState } from '../config/types.js';
+import type { DesiredState, WorkspaceSettings } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { findDuplicateCustomers } from '../plan/customers.js';
@@ -83,7 +83,8 @@ export async function readConfig(file: string, io: Io): Promise<LoadedConfig> {
 /** `stopSignal`: apply's Ctrl-C; calls not yet sent are dropped, calls in flight finish. */
 export function connect(
   flags: ConnectionFlags,
-  desired: DesiredState,
+  /** The workspace as a config (or, for drift, the state) names it; flags and env win. */
+  workspace: WorkspaceSettings,
   io: Io,
   stopSignal?: AbortSignal,
   beforeSend?: () => Promise<void>,
@@ -91,7 +92,7 @@ export function connect(
   const { baseUrl, token } = resolveConnection({
     apiUrl: flags.apiUrl,
     dataCenter: flags.dataCenter,
-    workspace: desired.workspace,
+    workspace,
     env: io.env,
   });
   const patience = rateLimitPatienceMs(flags, io.env);
@@ -158,7 +159,7 @@ export async function planAgainst(
 /** The caller owns the returned client and must close it. */
 export async function preparePlan(options: PrepareOptions, io: Io): Promise<PreparedPlan> {
   const config = await readConfig(options.file, io);
-  const client = connect(options, config.desired, io);
+  const client = connect(options, config.desired.workspace, io);
   try {
     const state = await loadStateFile(resolveStatePath(options.state, config, io), client.baseUrl);
     return await planAgainst(config, client, state, options);
