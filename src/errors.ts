@@ -71,3 +71,9 @@ export class RefusedError extends WorkatoOauthError {
 
 /** The state file is unreadable, from another workspace, or otherwise unusable. */
 export class StateError extends WorkatoOauthError {}
+
+/**
+ * A state write refused because the state changed since this process read it
+ * (another process wrote): nothing was overwritten. Exit 1, with the recovery.
+ */
+export class StateConflictError extends StateError {}
