@@ -137,6 +137,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       verifyCustomers: options.verifyCustomers !== false,
       forceUnassign: options.forceUnassign === true || planFile?.options.force_unassign === true,
       reassert: options.reassert === true || planFile?.options.reassert === true,
+      fingerprintChanged: true,
     });
     const refusals = findRefusals(prepared.plan, state.state, {
       stage: 'apply',

@@ -36,7 +36,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
     const state = options.state ? resolve(io.cwd, options.state) : defaultStatePath(config);
     await checkPlanOut(out, options.out!, { config, state });
   }
-  const prepared = await preparePlan(options, io);
+  const prepared = await preparePlan({ ...options, fingerprintChanged: out !== undefined }, io);
   try {
     // Before the plan file is made: it names the state as this leaves it.
     await recordVerifiedCustomers(prepared.state, prepared.live.customers, prepared.client.baseUrl, io);

@@ -57,6 +57,8 @@ export interface PlanningOptions {
   forceUnassign?: boolean;
   /** --reassert: every assignment the config wants is sent again. */
   reassert?: boolean;
+  /** Fingerprint changed secrets too (apply records them, a plan file pins them); see checkSecrets. */
+  fingerprintChanged?: boolean;
 }
 
 export interface PrepareOptions extends ConnectionFlags, PlanningOptions {
@@ -140,7 +142,7 @@ export async function planAgainst(
   if (duplicates.length > 0) throw new PlanError(duplicates);
   const [live, secrets] = await Promise.all([
     fetchLiveState(client, config.desired, state.state, options),
-    checkSecrets(config.desired, state.state),
+    checkSecrets(config.desired, state.state, { fingerprintChanged: options.fingerprintChanged === true }),
   ]);
   const plan = computePlan({
     desired: config.desired,
