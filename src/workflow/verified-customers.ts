@@ -14,8 +14,9 @@ import type { DesiredState } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
+import { readJournal } from '../state/journal-file.js';
 import { acquireStateLock } from '../state/lock.js';
-import { type LoadedState, loadStateFile, writeState } from '../state/store.js';
+import { type LoadedState, readStateStamp, writeState } from '../state/store.js';
 import type { State } from '../state/types.js';
 import type { LiveState } from './live.js';
 
@@ -71,7 +72,6 @@ export function dropUnwantedEmptyCustomers(state: State, desired: DesiredState):
 export async function recordVerifiedCustomers(
   loaded: LoadedState,
   verified: LiveState['customers'],
-  baseUrl: string,
   io: Io,
 ): Promise<void> {
   if (verified.size === 0) return;
@@ -88,17 +88,28 @@ export async function recordVerifiedCustomers(
   let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
   try {
     lock = await acquireStateLock(loaded.path, { timeoutSeconds: 0, onMessage: () => {} });
-    const now = await loadStateFile(loaded.path, baseUrl, { forWriting: true });
-    const moved =
-      now.exists !== loaded.exists ||
-      (now.exists &&
-        (now.state.lineage !== loaded.state.lineage || now.state.serial !== loaded.state.serial));
-    if (moved) return note('the state file changed while planning');
-    // Unmoved, the file plus what planning just checked is the state in memory (see planAgainst).
-    const next = structuredClone(loaded.state);
-    rememberVerifiedCustomers(next, verified);
+    // Compared by the file's head (lineage and serial), not by reading it all again: at
+    // 100k customers a full read and a copy cost more than the plan's own work.
     const onDisk = loaded.exists ? { lineage: loaded.state.lineage, serial: loaded.state.serial } : null;
-    loaded.state = await writeState(loaded.path, next, onDisk);
+    const now = await readStateStamp(loaded.path);
+    const moved =
+      (now === undefined) !== (onDisk === null) ||
+      (now !== undefined && (now.lineage !== onDisk?.lineage || now.serial !== onDisk.serial));
+    if (moved) return note('the state file changed while planning');
+    // An apply that stopped after this plan read the file left a journal on it: a write
+    // now would orphan what that journal holds. The next apply folds it first.
+    const journal = await readJournal(loaded.path);
+    const base = journal?.header.base;
+    const pending =
+      journal !== undefined &&
+      journal.entries.length > 0 &&
+      (base === null
+        ? onDisk === null
+        : base?.lineage === onDisk?.lineage && base?.serial === onDisk?.serial);
+    if (pending) return note('a journal left by a stopped apply is waiting for the next apply');
+    // Unmoved, the file plus what planning just checked is the state in memory: planAgainst
+    // added the checked customers to `loaded.state`, and writeState copies before it bumps.
+    loaded.state = await writeState(loaded.path, loaded.state, onDisk);
     loaded.exists = true;
     if (!io.quiet) {
       io.err(
