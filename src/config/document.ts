@@ -1,4 +1,4 @@
-import type { LineCounter, Node } from 'yaml';
+import type { Node } from 'yaml';
 import type { Problem } from '../errors.js';
 import {
   formatMegabytes,
@@ -33,9 +33,11 @@ export interface SourceNode {
 }
 
 /**
- * Called for every string in the document, keys included, with its path; returns
- * the string to use instead, or why there is none (interpolation happens here, so
- * that keys and the index agree on the interpolated text).
+ * Called for every string in the document that contains a `$`, keys included, with
+ * its path; returns the string to use instead, or why there is none (interpolation
+ * happens here, so that keys and the index agree on the interpolated text). A string
+ * without `$` has nothing to interpolate and is kept as it is: at 100k customers,
+ * building a path for each of half a million strings cost more than reading them.
  */
 export type StringHook = (text: string, path: Path) => string | { readonly error: string };
 
@@ -214,6 +216,7 @@ export function readDocument(
   }
   for (const warning of doc.warnings) report(warning.pos[0], [], firstLine(warning.message), 'warning');
   const mapString = (value: string, path: Path, offset: number): string => {
+    if (!value.includes('$')) return value;
     const mapped = onString(value, path);
     if (typeof mapped === 'string') return mapped;
     report(offset, path, mapped.error);
