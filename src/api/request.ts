@@ -78,9 +78,13 @@ export interface Requester {
 
 /** The unbroken run of 429s a call is in. */
 interface RateLimitedRun {
-  /** policy.now() when the first 429 of the run was read. */
-  readonly since: number;
   answers: number;
+  /**
+   * The waits this run has taken so far. The patience bounds their sum, not the
+   * clock: a patience of 1 s admits one Retry-After of 1 s, where comparing with
+   * the clock (which also counts the round trips) gave up at the first 429.
+   */
+  waitedMs: number;
 }
 
 type Step<T> =
@@ -187,7 +191,7 @@ export function createRequester(options: RequesterOptions): Requester {
         return read(call, outcome.answer);
       }
       if (outcome.answer?.status === 429) {
-        rateLimited ??= { since: policy.now(), answers: 0 };
+        rateLimited ??= { answers: 0, waitedMs: 0 };
         rateLimited.answers += 1;
         pauseForRateLimit(call, outcome, attempt, rateLimited, log);
         continue;
@@ -350,7 +354,7 @@ export function createRequester(options: RequesterOptions): Requester {
     const ms = told
       ? Math.min(failure.retryAfterMs, policy.maxRetryAfterMs)
       : backoffDelayMs(policy, run.answers, policy.rateLimitMaxDelayMs);
-    const waited = policy.now() - run.since;
+    const waited = run.waitedMs;
     if (waited + ms > policy.rateLimitPatienceMs) {
       log('giving up: rate limited for too long');
       throw callError(
@@ -359,6 +363,7 @@ export function createRequester(options: RequesterOptions): Requester {
         { ...failure.fields, attempts: attempt },
       );
     }
+    run.waitedMs += ms;
     log(`retrying after ${told ? 'Retry-After' : 'rate-limit backoff'} ${ms} ms`);
     // The next acquire waits for the pause, and fails as closed if the wait is cut short.
     pacer.pause(call.bucket, ms);

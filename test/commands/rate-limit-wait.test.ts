@@ -36,6 +36,13 @@ describe('--rate-limit-wait', () => {
     expect(world.emulator.requestLog.filter((e) => e.status === 429)).toHaveLength(2);
   });
 
+  it('a wait exactly as long as the Retry-After is waited out once', async () => {
+    world = await startBench({ emulator: { faults: storm(1) } });
+    const run = await world.cli(['plan', ...FAST, '--rate-limit-wait', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(world.emulator.requestLog.filter((e) => e.status === 429)).toHaveLength(1);
+  });
+
   it('is read from WORKATO_RATE_LIMIT_WAIT; 0 fails at the first 429', async () => {
     world = await startBench({ emulator: { faults: storm(50) } });
     const run = await world.cli(['plan', ...FAST], { env: { WORKATO_RATE_LIMIT_WAIT: '0' } });
