@@ -30,7 +30,9 @@ export function findDuplicateCustomers(
 ): string[] {
   // Both names of every customer known to be one: from the state, then the listing.
   const idOfExternal = new Map<string, number>();
-  for (const customer of Object.values(state.customers)) {
+  const customers = state.customers;
+  for (const key in customers) {
+    const customer = customers[key]!;
     if (customer.id !== undefined && customer.external_id !== undefined) {
       idOfExternal.set(customer.external_id, customer.id);
     }

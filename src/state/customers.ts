@@ -9,7 +9,10 @@ import type { State } from './types.js';
 export function indexStateCustomers(state: State): (ref: CustomerRef) => string | undefined {
   const byId = new Map<number, string>();
   const byExternal = new Map<string, string>();
-  for (const [key, customer] of Object.entries(state.customers)) {
+  // for...in, not Object.entries: no [key, value] pair made per customer (100k at scale).
+  const customers = state.customers;
+  for (const key in customers) {
+    const customer = customers[key]!;
     if (customer.id !== undefined) byId.set(customer.id, key);
     if (customer.external_id !== undefined) byExternal.set(customer.external_id, key);
   }

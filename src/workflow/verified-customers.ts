@@ -22,6 +22,7 @@ import type { LiveState } from './live.js';
 
 /** Adds the customers just checked that the state does not know yet. Returns how many it added. */
 export function rememberVerifiedCustomers(state: State, verified: LiveState['customers']): number {
+  if (verified.size === 0) return 0;
   const known = indexStateCustomers(state);
   let added = 0;
   for (const [key, customer] of verified) {
