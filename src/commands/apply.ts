@@ -5,7 +5,7 @@ import type { Io } from '../io.js';
 import { renderApplyJson, renderApplyMarkdown, renderApplyText } from '../render/apply-report.js';
 import { toPlanJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { renderText } from '../render/text.js';
+import { renderTextTo } from '../render/text.js';
 import { checkPlanFileUse } from '../workflow/plan-file-use.js';
 import { appendStepSummary } from './github.js';
 
@@ -24,7 +24,7 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<nu
   }
   const result = await applyPlan(options, io, {
     showPlan: (plan) => {
-      if (!json) io.out(renderText(plan, { color: io.color }));
+      if (!json) renderTextTo(plan, { color: io.color }, (chunk) => io.out(chunk));
     },
   });
   if (result.kind === 'refused') {

@@ -5,7 +5,7 @@ import { findRefusals, withRefusals } from '../plan/safety.js';
 import type { Plan } from '../plan/types.js';
 import { renderJson, toPlanJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { renderText } from '../render/text.js';
+import { renderTextTo } from '../render/text.js';
 import { defaultStatePath } from '../state/store.js';
 import { type PrepareOptions, preparePlan } from '../workflow/plan.js';
 import { makePlanFile, writePlanFile } from '../workflow/plan-file.js';
@@ -23,10 +23,11 @@ export interface PlanOptions extends PrepareOptions {
   force?: boolean;
 }
 
-export function renderPlan(plan: Plan, format: PlanFormat, io: Io): string {
-  if (format === 'json') return renderJson(plan);
-  if (format === 'markdown') return renderMarkdown(plan);
-  return renderText(plan, { color: io.color });
+/** Writes the plan to standard output; text in pieces as it is made (see renderTextTo). */
+export function printPlan(plan: Plan, format: PlanFormat, io: Io): void {
+  if (format === 'json') io.out(renderJson(plan));
+  else if (format === 'markdown') io.out(renderMarkdown(plan));
+  else renderTextTo(plan, { color: io.color }, (chunk) => io.out(chunk));
 }
 
 export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
@@ -58,7 +59,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
       });
     }
     // JSON: a refused plan is printed once, by the CLI, with the error added to it.
-    if (!(refused && options.format === 'json')) io.out(renderPlan(plan, options.format, io));
+    if (!(refused && options.format === 'json')) printPlan(plan, options.format, io);
     await appendStepSummary(io, () => renderMarkdown(plan));
 
     const counts = prepared.client.counts().requests;

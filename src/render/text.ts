@@ -349,8 +349,26 @@ function renderRefusals(refusals: readonly Refusal[], paint: Paint): string[] {
 }
 
 export function renderText(plan: Plan, options: TextOptions): string {
+  const parts: string[] = [];
+  renderTextTo(plan, options, (chunk) => parts.push(chunk));
+  return parts.join('');
+}
+
+/** Lines handed on at a time: a 300k-change plan is never one array of lines nor one string. */
+const CHUNK_LINES = 4096;
+
+/**
+ * The text plan, handed to `emit` in pieces as it is made (their concatenation is
+ * renderText's string). At 100k customers the plan has 300k lines, and holding them
+ * all, then joining them, cost more in garbage collection than making them.
+ */
+export function renderTextTo(plan: Plan, options: TextOptions, emit: (chunk: string) => void): void {
   const paint = makePainter(options.color);
   const lines: string[] = [];
+  const flush = () => {
+    emit(`${lines.join('\n')}\n`);
+    lines.length = 0;
+  };
   if (plan.changes.length === 0) {
     lines.push(describeNoChanges(plan));
   } else {
@@ -369,6 +387,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
         lines.push(renderAssignmentChange(change, paint));
       }
       previous = change.kind;
+      if (lines.length >= CHUNK_LINES) flush();
     }
     lines.push('', `${paint('bold', 'Plan:')} ${formatSummary(plan)}`);
     if (countCalls(plan.apiCalls) > 0) lines.push(formatApiCalls(plan));
@@ -386,5 +405,5 @@ export function renderText(plan: Plan, options: TextOptions): string {
     renderWarnings(plan.warnings, paint),
     renderRefusals(plan.refusals, paint),
   );
-  return `${lines.join('\n')}\n`;
+  flush();
 }

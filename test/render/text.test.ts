@@ -7,7 +7,7 @@ import {
   profileAddress,
   SENSITIVE,
 } from '../../src/plan/types.js';
-import { renderText } from '../../src/render/text.js';
+import { renderText, renderTextTo } from '../../src/render/text.js';
 import { makeEmptyPlan, makeScenarioPlan } from './scenario.js';
 
 const plain = (plan: Plan) => renderText(plan, { color: false });
@@ -308,5 +308,27 @@ describe('renderText', () => {
     const text = plain(plan);
     for (const hidden of ['\u001b', '\u202e']) expect(text).not.toContain(hidden);
     expect(text.match(/x\\u001b\[2Jy\\u202e/g)?.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('a plan of many changes', () => {
+  it('is written in pieces that read as one plan: every assignment on its own line, in order, no gap at a seam', () => {
+    const base = makeScenarioPlan();
+    const assignment = base.changes.find((c): c is AssignmentChange => c.kind === 'assignment')!;
+    const many: AssignmentChange[] = Array.from({ length: 10_000 }, (_, i) => ({
+      ...assignment,
+      address: assignmentAddress(`E:C${i}`, 'Acme HubSpot OAuth app'),
+    }));
+    const plan: Plan = { ...base, changes: many };
+    const chunks: string[] = [];
+    renderTextTo(plan, { color: false }, (chunk) => chunks.push(chunk));
+    expect(chunks.length).toBeGreaterThan(1);
+    const text = chunks.join('');
+    expect(text).toBe(plain(plan));
+    const lines = text.split('\n');
+    const first = lines.findIndex((line) => line.includes('E:C0"'));
+    const shown = lines.slice(first, first + many.length);
+    expect(shown.map((line) => /E:C(\d+)"/.exec(line)?.[1])).toEqual(many.map((_, i) => String(i)));
+    expect(lines[first + many.length]).toBe('');
   });
 });
