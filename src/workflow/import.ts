@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax.
 /**
  * `import`: hand-made profiles taken under management. What it writes is decided
  * here, from one listing of the live profiles and the state (if any): which

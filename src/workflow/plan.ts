@@ -11,7 +11,7 @@ import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
 import type { WorkatoClient } from '../api/types.js';
 import { type LoadedConfig, readConfigFile } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
-import type { DesiredState, WorkspaceSettings } from '../config/types.js';
+import type { WorkspaceSettings } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { findDuplicateCustomers } from '../plan/customers.js';

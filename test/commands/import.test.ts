@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax.
 /**
  * `import` takes a workspace whose profiles were made by hand under management:
  * a config that validates, a state that records them, no API write; then

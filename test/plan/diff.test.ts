@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax.
 import { describe, expect, it } from 'vitest';
 import { computePlan, type PlanInput } from '../../src/plan/diff.js';
 import { findRefusals } from '../../src/plan/safety.js';
