@@ -253,9 +253,29 @@ describe('s3 state: read and compare-and-swap write', () => {
       process.env['AWS_SECRET_ACCESS_KEY'] = SECRET;
     }
   });
+  it('refuses, in one line, a store it cannot reach and an AWS bucket with no region', async () => {
+    const closed = await createS3Backend({
+      bucket: 'b',
+      key: 'state.json',
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9',
+    });
+    const unreachable = await rejection(closed.read());
+    expect(unreachable).toBeInstanceOf(StateError);
+    expect(unreachable.message).toMatch(
+      /^cannot read state s3:\/\/b\/state\.json: cannot reach the store \(ECONNREFUSED\)/,
+    );
+    expect(unreachable.message).not.toContain('\n');
+
+    const noRegion = await rejection(createS3Backend({ bucket: 'b', key: 'state.json' }));
+    expect(noRegion).toBeInstanceOf(StateError);
+    expect(noRegion.message).toBe(
+      'state s3://b/state.json: no AWS region is set; set region in the state settings, or AWS_REGION',
+    );
+  });
 });
 
-describe('s3 state: the lock', () => {
+describe.concurrent('s3 state: the lock', () => {
   it('lets one of two concurrent lockers in and refuses the other (exit 3), naming the holder', async () => {
     const key = `envs/${randomUUID()}/state.json`;
     const [a, b] = await Promise.all([backend({ key }), backend({ key })]);
@@ -336,7 +356,7 @@ describe('s3 state: the lock', () => {
       /^Taking over the state lock of s3:\/\/.+, not refreshed for 0.5 s: it was held by .+ \(apply A\)/,
     );
     expect(lock.signal.aborted).toBe(false);
-    const reason = await aborted;
+    const reason = await Promise.race([aborted, sleep(10_000).then(() => 'not aborted within 10 s')]);
     printed.push(...lines, reason);
     expect(reason).toMatch(
       /^the state lock of s3:\/\/.+ was taken over by .+ \(apply B\) since \S+ while this process held it/,
