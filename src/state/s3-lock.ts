@@ -56,19 +56,20 @@ export async function acquireS3Lock(
 ): Promise<StateLock> {
   const lockLocation = `s3://${store.bucket}/${lockKey}`;
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const since = new Date().toISOString();
   const mine: LockBody = {
     id: randomBytes(12).toString('hex'),
     host: hostname(),
     pid: process.pid,
-    since,
+    since: '',
     operation: options.operation,
-    refreshed: since,
+    refreshed: '',
   };
   const step = <T>(run: () => Promise<T>) => guard(store, lockLocation, run);
   let waiting = false;
   const announced = new Set<string>();
   for (;;) {
+    // "since" is when the lock was taken, not when this run started waiting for it.
+    mine.since = mine.refreshed = new Date().toISOString();
     const created = await step(() => putObject(store, lockKey, serialize(mine), { ifNoneMatch: '*' }));
     if (created.ok) return holdLock(store, lockKey, mine, created.etag, options.staleMs, tuning);
     const found = await step(() => getObject(store, lockKey));
