@@ -22,7 +22,7 @@ const SECRET = `s3-test-secret-${randomBytes(16).toString('hex')}`;
 const WRONG_SECRET = `s3-wrong-secret-${randomBytes(16).toString('hex')}`;
 const STALE_MS = 500;
 /** Long enough for a lock last written now to be judged stale (Last-Modified and Date have whole seconds). */
-const UNTIL_STALE_MS = STALE_MS + 2_100;
+const UNTIL_STALE_MS = STALE_MS + 2_600;
 
 let server: S3TestServer;
 let proxy: ConditionalProxy;
@@ -364,6 +364,25 @@ describe.concurrent('s3 state: the lock', () => {
     // The new holder keeps it: its own check passes.
     await taken.verify();
     expect(taken.signal.aborted).toBe(false);
+    await taken.release();
+  });
+
+  it('a holder whose lock was taken over cannot overwrite the state the new holder wrote', async () => {
+    const key = `envs/${randomUUID()}/state.json`;
+    const [old, next] = await Promise.all([backend({ key }), backend({ key })]);
+    await old.write(sampleState(1), null, 'one');
+    const lock = await old.lock(lockOptions('apply A'));
+    const read = await old.read();
+    await sleep(UNTIL_STALE_MS);
+    const taken = await next.lock(lockOptions('apply B'));
+    const current = await next.read();
+    await next.write(sampleState(2), current!.version, 'two');
+    // The old holder has not refreshed, so it does not know yet; its write is refused all the same.
+    expect(lock.signal.aborted).toBe(false);
+    const error = await rejection(old.write(sampleState(2, 'stale'), read!.version, 'from the old holder'));
+    expect(error).toBeInstanceOf(StateConflictError);
+    expect((await next.read())?.state).toEqual(sampleState(2));
+    await lock.release();
     await taken.release();
   });
 
