@@ -208,6 +208,15 @@ describe('s3 state: read and compare-and-swap write', () => {
     expect((await store.read())?.state.serial).toBe(3);
   });
 
+  it('treats 409 ConditionalRequestConflict (another conditional write in flight) as a lost race', async () => {
+    const store = await backend();
+    const version = await store.write(sampleState(1), null, 'one');
+    proxy.conflictNext = true;
+    const error = await rejection(store.write(sampleState(2), version, 'two'));
+    expect(error).toBeInstanceOf(StateConflictError);
+    expect((await store.read())?.state).toEqual(sampleState(1));
+  });
+
   it('takes its endpoint from AWS_ENDPOINT_URL_S3 with path-style requests, and a default region for it', async () => {
     expect(resolveS3Endpoint({}, { AWS_ENDPOINT_URL: 'http://a', AWS_ENDPOINT_URL_S3: 'http://b' })).toBe(
       'http://b',

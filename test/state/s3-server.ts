@@ -65,6 +65,11 @@ export interface ConditionalProxy {
   endpoint: string;
   /** Requests the proxy refused because their condition did not hold. */
   refused: number;
+  /**
+   * Answer the next conditional write with 409 ConditionalRequestConflict, as S3
+   * does when another conditional write to the key is in flight.
+   */
+  conflictNext: boolean;
   stop(): Promise<void>;
 }
 
@@ -79,7 +84,7 @@ export async function startConditionalProxy(
 ): Promise<ConditionalProxy> {
   const target = new URL(upstream);
   const queues = new Map<string, Promise<void>>();
-  const proxy: ConditionalProxy = { endpoint: '', refused: 0, stop: async () => {} };
+  const proxy: ConditionalProxy = { endpoint: '', refused: 0, conflictNext: false, stop: async () => {} };
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
     new Promise<void>((resolve) => {
@@ -134,6 +139,11 @@ export async function startConditionalProxy(
     const ifMatch = req.headers['if-match'];
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifMatch !== undefined || ifNoneMatch !== undefined) {
+      if (proxy.conflictNext) {
+        proxy.conflictNext = false;
+        refuse(res, 409, 'ConditionalRequestConflict', 'A conflicting conditional operation is in progress');
+        return;
+      }
       const etag = await currentEtag(path);
       if (ifNoneMatch === '*' && etag !== undefined) {
         refuse(
