@@ -1,7 +1,7 @@
 /**
  * Where a state lives, as users write it: `--state` (a path, `s3://BUCKET/KEY`,
  * `git::REMOTE#REF`) or the config's `state:` block. Pure: parsing and naming
- * only; src/state/open-backend.ts turns a location into a backend.
+ * only; src/workflow/state-backend.ts turns a location into a backend.
  */
 import type { BackendKind } from './backend.js';
 

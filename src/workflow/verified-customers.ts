@@ -14,9 +14,9 @@ import type { DesiredState } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
-import { acquireStateLock } from '../state/lock.js';
-import { type LoadedState, loadStateFile, writeState } from '../state/store.js';
+import type { StateLock } from '../state/lock.js';
 import type { State } from '../state/types.js';
+import { type BackendState, loadState } from '../workflow/state-backend.js';
 import type { LiveState } from './live.js';
 
 /** Adds the customers just checked that the state does not know yet. Returns how many it added. */
@@ -69,7 +69,7 @@ export function dropUnwantedEmptyCustomers(state: State, desired: DesiredState):
  * way leaves the state as it was and says so in one line: apply checks them again.
  */
 export async function recordVerifiedCustomers(
-  loaded: LoadedState,
+  loaded: BackendState,
   verified: LiveState['customers'],
   baseUrl: string,
   io: Io,
@@ -85,24 +85,25 @@ export async function recordVerifiedCustomers(
   // A journal left by a stopped apply is in `loaded.state` but not in the file: writing
   // the file now would leave that journal behind as stale. The next apply folds it first.
   if (loaded.replayed > 0) return note('a journal left by a stopped apply is waiting for the next apply');
-  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
+  let lock: StateLock | undefined;
   try {
-    lock = await acquireStateLock(loaded.path, { timeoutSeconds: 0, onMessage: () => {} });
-    const now = await loadStateFile(loaded.path, baseUrl, { forWriting: true });
-    const moved =
-      now.exists !== loaded.exists ||
-      (now.exists &&
-        (now.state.lineage !== loaded.state.lineage || now.state.serial !== loaded.state.serial));
-    if (moved) return note('the state file changed while planning');
-    // Unmoved, the file plus what planning just checked is the state in memory (see planAgainst).
+    lock = await loaded.backend.lock({ timeoutSeconds: 0, operation: 'plan', onMessage: () => {} });
+    const now = await loadState(loaded.backend, baseUrl, { forWriting: true });
+    if (now.version !== loaded.version) return note('the state changed while planning');
+    // Unmoved, the state plus what planning just checked is the state in memory (see planAgainst).
     const next = structuredClone(loaded.state);
     rememberVerifiedCustomers(next, verified);
-    const onDisk = loaded.exists ? { lineage: loaded.state.lineage, serial: loaded.state.serial } : null;
-    loaded.state = await writeState(loaded.path, next, onDisk);
+    next.serial = loaded.exists ? loaded.state.serial + 1 : next.serial + 1;
+    loaded.version = await loaded.backend.write(
+      next,
+      loaded.version,
+      `workato-oauth plan: recorded ${verified.size} customer(s) found to exist`,
+    );
+    loaded.state = next;
     loaded.exists = true;
     if (!io.quiet) {
       io.err(
-        `Recorded ${verified.size} customer(s) found to exist in ${relative(io.cwd, loaded.path) || loaded.path}; apply will not check them again.\n`,
+        `Recorded ${verified.size} customer(s) found to exist in ${loaded.backend.kind === 'local' ? relative(io.cwd, loaded.path) || loaded.path : loaded.path}; apply will not check them again.\n`,
       );
     }
   } catch (error) {

@@ -96,9 +96,9 @@ describe('git state backend', () => {
   });
 
   it('keeps a lock its holder refreshes past the stale period', async () => {
-    const holder = await (await open({ lockStaleMs: 1500 })).lock(quiet);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    await expect((await open({ lockStaleMs: 1500 })).lock(quiet)).rejects.toThrow(RefusedError);
+    const holder = await (await open({ lockStaleMs: 4000 })).lock(quiet);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    await expect((await open({ lockStaleMs: 4000 })).lock(quiet)).rejects.toThrow(RefusedError);
     expect(holder.signal.aborted).toBe(false);
     await holder.release();
   });
@@ -162,7 +162,9 @@ describe('git state backend', () => {
     await (await open({ lockStaleMs: 1 })).lock(quiet);
     const taken = git('--git-dir', remote, 'rev-parse', lockRef);
     // The old holder's next refresh (every 200 ms) is refused by its lease.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (let waited = 0; !old.signal.aborted && waited < 20_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(old.signal.aborted).toBe(true);
     expect((old.signal.reason as Error).message).toMatch(/taken over by .* while this process held it/);
     await old.release();

@@ -17,7 +17,7 @@ import {
   LocationError,
   parseDuration,
   type StateSettings,
-} from './location.js';
+} from '../state/location.js';
 
 const FIELDS: Record<string, 'local' | 'git' | 's3' | 'any'> = {
   backend: 'any',
