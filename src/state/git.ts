@@ -96,6 +96,8 @@ export function gitError(doing: string, result: GitResult): StateError {
  */
 export function gitEnv(base: NodeJS.ProcessEnv, extra: [string, string][]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
+  // An environment made for a child process may leave PATH out; git must still be found.
+  env['PATH'] ??= process.env['PATH'];
   for (const name of DROPPED_ENV) delete env[name];
   Object.assign(env, {
     GIT_TERMINAL_PROMPT: '0',
