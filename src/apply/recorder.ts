@@ -209,10 +209,17 @@ export class StateRecorder {
       this.#version = await remote.write(next, this.#version, described);
     } catch (error) {
       for (const [op, n] of ops) this.#ops.set(op, (this.#ops.get(op) ?? 0) + n);
-      if (error instanceof StateError) throw error;
-      throw new StateError(`cannot write the state to ${remote.location}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      if (error instanceof StateConflictError) throw error;
+      // Not saved, and no journal to keep it: the next plan finds what was done (creates are
+      // adopted by name, a repeated assign or unassign is a success), so nothing is done twice.
+      const reason =
+        error instanceof StateError
+          ? error.message
+          : `cannot write the state to ${remote.location}: ${(error as Error).message}`;
+      throw new StateError(
+        `${reason}; what this apply did since the last write is not in the state: run plan, which finds it in Workato, and apply again`,
+        { cause: error },
+      );
     }
     this.#memory.state.serial = next.serial;
     this.#unsaved -= counted;

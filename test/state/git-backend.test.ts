@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StateRecorder } from '../../src/apply/recorder.js';
 import { RefusedError, StateConflictError } from '../../src/errors.js';
 import type { StateBackend } from '../../src/state/backend.js';
 import { createGitBackend, lockRefFor } from '../../src/state/git-backend.js';
@@ -169,5 +170,31 @@ describe('git state backend', () => {
     expect((old.signal.reason as Error).message).toMatch(/taken over by .* while this process held it/);
     await old.release();
     expect(git('--git-dir', remote, 'rev-parse', lockRef)).toBe(taken);
+  });
+
+  it('an apply whose state was written by another run is refused at its next write, and overwrites nothing', async () => {
+    const backend = await open();
+    const start = { ...emptyState(URL), serial: 1 };
+    const v1 = await backend.write(start, null, 'one');
+    // remoteEveryMs 0: every record is written at once, as one every 30 s would be.
+    const recorder = new StateRecorder(backend, start, { exists: true, version: v1, remoteEveryMs: 0 });
+    await recorder.recordAssignment('E:A1', 'P', { id: 1, external_id: 'A1' });
+    const afterFirst = git('--git-dir', remote, 'rev-parse', DEFAULT_GIT_REF);
+    expect(git('--git-dir', remote, 'log', '-1', '--format=%s', afterFirst)).toBe(
+      'workato-oauth apply: 1 assignment(s)',
+    );
+    // Another run (one that took the lock over) writes.
+    const other = (await (await open()).read())!;
+    const theirs = await backend.write(
+      { ...other.state, serial: other.state.serial + 1, customers: {} },
+      other.version,
+      'theirs',
+    );
+    await expect(recorder.recordAssignment('E:A2', 'P', { id: 2, external_id: 'A2' })).rejects.toThrow(
+      StateConflictError,
+    );
+    await expect(recorder.finish()).rejects.toThrow(/nothing it wrote was overwritten/);
+    expect(git('--git-dir', remote, 'rev-parse', DEFAULT_GIT_REF)).toBe(theirs);
+    expect((await backend.read())!.state.customers).toEqual({});
   });
 });
