@@ -85,7 +85,10 @@ export async function createGitBackend(settings: GitBackendSettings): Promise<St
   const { url, extra } = await resolveRemote(settings);
   const env = gitEnv(settings.env, extra);
   const repo = await openCacheRepo(url, env);
-  const location = describeLocation({ kind: 'git', remote: url, ref: settings.ref });
+  // As configured (a remote's name stays a name): a plan file made in one job names the
+  // state the same way in the next, whose checkout may have other URLs or credentials.
+  const shown = isUrlOrPath(settings.remote) ? url : settings.remote;
+  const location = describeLocation({ kind: 'git', remote: shown, ref: settings.ref });
   const remote = new GitRemote(repo, url, location);
   const ref = settings.ref;
   return {
