@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Node } from 'yaml';
 import { interpolate } from '../config/interpolate.js';
+import { sortProblems } from '../config/problems.js';
 import { yamlLib } from '../config/yaml-lib.js';
 import { ConfigError, type Problem } from '../errors.js';
 import {
@@ -139,6 +140,6 @@ export function parseStateSettings(
       ...(str('endpoint') === undefined ? {} : { endpoint: str('endpoint')! }),
     };
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return settings;
 }

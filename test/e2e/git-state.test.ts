@@ -193,6 +193,31 @@ describe('git state backend, end to end', () => {
     expect(git('cat-file', 'blob', `${REF}:state.json`)).toBe(original.trim());
   });
 
+  it('a saved plan names the git state by location; applying it again after the state moved is refused', async () => {
+    // The config's folder is a git repository whose origin is the remote: the default remote.
+    execFileSync('git', ['init', '--quiet', bench.dir]);
+    execFileSync('git', ['-C', bench.dir, 'remote', 'add', 'origin', remote]);
+    await appendFile(bench.configPath, 'state:\n  backend: git\n');
+    const planned = await bench.cli(['plan', '--out', 'p.json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const saved = JSON.parse(await readFile(join(bench.dir, 'p.json'), 'utf8')) as {
+      state: { path?: string; location?: string; version?: string; serial: number };
+    };
+    expect(saved.state.path).toBeUndefined();
+    expect(saved.state.location).toBe(`git::origin#${REF}`);
+    expect(saved.state.version).toBe(git('rev-parse', REF));
+    const applied = await bench.cli(['apply', 'p.json', '--auto-approve']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(remoteState().serial).toBeGreaterThan(saved.state.serial);
+    const again = await bench.cli(['apply', 'p.json', '--auto-approve']);
+    expect(again.code).toBe(3);
+    expect(again.stdout + again.stderr).toContain(
+      `the state was written since (serial ${saved.state.serial} ->`,
+    );
+    // The checkout's own branches and working tree are untouched.
+    expect(execFileSync('git', ['-C', bench.dir, 'for-each-ref'], { encoding: 'utf8' })).toBe('');
+  });
+
   it('a bad --state or state block is one line, exit 1, before any API call', async () => {
     const bad = await bench.cli(['plan', '--state', 'git::origin#refs/heads/main']);
     expect(bad.code).toBe(1);
