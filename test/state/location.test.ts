@@ -59,6 +59,7 @@ describe("the config's state block", () => {
     });
     expect(
       parseStateSettings(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${VAR}, not a template
         'state:\n  backend: s3\n  bucket: ${BUCKET}\n  key: k.json\n  region: eu-west-1\n',
         '/c/x.yaml',
         env,
