@@ -50,11 +50,19 @@ export async function resolveStateLocation(
   const stale = settings.lockStaleMs === undefined ? {} : { lockStaleMs: settings.lockStaleMs };
   if (option) {
     const location = parseStateFlag(option);
-    return {
-      location:
-        location.kind === 'local' ? { kind: 'local', path: resolve(io.cwd, location.path) } : location,
-      ...stale,
-    };
+    if (location.kind === 'local') {
+      return { location: { kind: 'local', path: resolve(io.cwd, location.path) }, ...stale };
+    }
+    // s3://BUCKET/KEY names no region or endpoint (nor does a plan file): the config's block may.
+    const configured = settings.location;
+    if (location.kind === 's3' && configured?.kind === 's3') {
+      const { region, endpoint } = configured;
+      return {
+        location: { ...location, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) },
+        ...stale,
+      };
+    }
+    return { location, ...stale };
   }
   if (settings.location) return { location: settings.location, ...stale };
   const path = defaultStatePath(configPath);

@@ -1,6 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { describeLocation, LocationError, parseStateOption, redactUrl } from '../../src/state/location.js';
+import { resolveStateLocation } from '../../src/workflow/state-backend.js';
 import { parseStateSettings } from '../../src/workflow/state-settings.js';
 
 describe('--state locations', () => {
@@ -84,5 +88,38 @@ describe("the config's state block", () => {
         'x.yaml:6:3 unknown field "colour"; state takes backend, lock_stale, path, remote, ref, bucket, key, region, endpoint',
       ].sort(),
     );
+  });
+});
+
+describe('which location a command uses', () => {
+  it('--state wins over the block, keeping its lock_stale, and an s3 --state keeps the region and endpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wo-loc-'));
+    try {
+      const config = join(dir, 'x.yaml');
+      const io = { cwd: dir, env: {} };
+      await writeFile(
+        config,
+        'version: 1\nstate:\n  backend: s3\n  bucket: b\n  key: k\n  region: eu-west-1\n  endpoint: http://127.0.0.1:9000\n  lock_stale: 2m\n',
+      );
+      expect(await resolveStateLocation('s3://b/k', config, io)).toEqual({
+        location: {
+          kind: 's3',
+          bucket: 'b',
+          key: 'k',
+          region: 'eu-west-1',
+          endpoint: 'http://127.0.0.1:9000',
+        },
+        lockStaleMs: 120_000,
+      });
+      expect(await resolveStateLocation('other.json', config, io)).toEqual({
+        location: { kind: 'local', path: join(dir, 'other.json') },
+        lockStaleMs: 120_000,
+      });
+      expect(await resolveStateLocation(undefined, join(dir, 'none.yaml'), io)).toEqual({
+        location: { kind: 'local', path: join(dir, 'none.state.json') },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
