@@ -158,11 +158,12 @@ describe('git state backend', () => {
 
   it('a holder whose lock was taken over finds out at its next refresh, and leaves the new lock alone', async () => {
     const lockRef = lockRefFor(DEFAULT_GIT_REF);
-    const old = await (await open({ lockStaleMs: 2000 })).lock(quiet);
+    // Refreshed every 2 s: a taker judging it stale has time to win its compare-and-swap.
+    const old = await (await open({ lockStaleMs: 20_000 })).lock(quiet);
     // Judged with a stale period of 1 ms, any lock is stale (as a holder paused past the period would be).
     await (await open({ lockStaleMs: 1 })).lock(quiet);
     const taken = git('--git-dir', remote, 'rev-parse', lockRef);
-    // The old holder's next refresh (every 200 ms) is refused by its lease.
+    // The old holder's next refresh is refused by its lease.
     for (let waited = 0; !old.signal.aborted && waited < 20_000; waited += 100) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -170,7 +171,7 @@ describe('git state backend', () => {
     expect((old.signal.reason as Error).message).toMatch(/taken over by .* while this process held it/);
     await old.release();
     expect(git('--git-dir', remote, 'rev-parse', lockRef)).toBe(taken);
-  });
+  }, 60_000);
 
   it('an apply whose state was written by another run is refused at its next write, and overwrites nothing', async () => {
     const backend = await open();
