@@ -222,6 +222,17 @@ describe('git state backend, end to end', () => {
     const bad = await bench.cli(['plan', '--state', 'git::origin#refs/heads/main']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/must not be a branch or a tag/);
+    // A remote that cannot be reached: git's error, without the URL's credentials.
+    const unreachable = await bench.cli([
+      'plan',
+      '--state',
+      'git::https://ci:hunter2-token@127.0.0.1:9/r.git',
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      /git could not fetch refs\/workato-oauth\/state from git::https:\/\/127\.0\.0\.1:9\/r\.git/,
+    );
+    expect(unreachable.stdout + unreachable.stderr).not.toContain('hunter2');
     const s3 = await bench.cli(['plan', '--state', 's3://bucket/key.json']);
     expect(s3.code).toBe(1);
     expect(s3.stderr).toContain('the s3 backend is not in this build');
