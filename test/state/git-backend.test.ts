@@ -198,4 +198,26 @@ describe('git state backend', () => {
     expect(git('--git-dir', remote, 'rev-parse', DEFAULT_GIT_REF)).toBe(theirs);
     expect((await backend.read())!.state.customers).toEqual({});
   });
+
+  it('an apply writes a remote state once per interval and at the end, not per call', async () => {
+    const backend = await open();
+    const start = { ...emptyState(URL), serial: 1 };
+    const v1 = await backend.write(start, null, 'one');
+    const recorder = new StateRecorder(backend, start, { exists: true, version: v1, remoteEveryMs: 1500 });
+    const commits = () => Number(git('--git-dir', remote, 'rev-list', '--count', DEFAULT_GIT_REF));
+    await recorder.recordAssignment('E:A1', 'P', { id: 1, external_id: 'A1' });
+    await recorder.recordAssignment('E:A2', 'P', { id: 2, external_id: 'A2' });
+    expect(commits()).toBe(1); // within the interval: in memory only
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await recorder.recordAssignment('E:A3', 'P', { id: 3, external_id: 'A3' });
+    expect(commits()).toBe(2); // the interval passed: everything so far, in one commit
+    expect(Object.keys((await backend.read())!.state.customers).sort()).toEqual(['E:A1', 'E:A2', 'E:A3']);
+    await recorder.recordUnassignment('E:A3', 'P');
+    await recorder.finish();
+    expect(commits()).toBe(3); // and at the end
+    expect(git('--git-dir', remote, 'log', '-1', '--format=%s', DEFAULT_GIT_REF)).toBe(
+      'workato-oauth apply: 1 unassignment(s)',
+    );
+    expect((await backend.read())!.state.serial).toBe(3);
+  });
 });
