@@ -16,9 +16,9 @@ import { findDuplicateCustomers } from '../plan/customers.js';
 import { computePlan, PlanError } from '../plan/diff.js';
 import type { SecretChecks } from '../plan/secrets.js';
 import type { Plan } from '../plan/types.js';
-import { type BackendState, loadState, openStateBackend } from '../workflow/state-backend.js';
 import { fetchLiveState, type LiveState } from './live.js';
 import { checkSecrets } from './secret-checks.js';
+import { type BackendState, loadState, openStateBackend } from './state-backend.js';
 import { rememberVerifiedCustomers } from './verified-customers.js';
 
 export interface ConnectionFlags {

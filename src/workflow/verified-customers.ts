@@ -16,8 +16,8 @@ import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { StateLock } from '../state/lock.js';
 import type { State } from '../state/types.js';
-import { type BackendState, loadState } from '../workflow/state-backend.js';
 import type { LiveState } from './live.js';
+import { type BackendState, loadState } from './state-backend.js';
 
 /** Adds the customers just checked that the state does not know yet. Returns how many it added. */
 export function rememberVerifiedCustomers(state: State, verified: LiveState['customers']): number {
@@ -93,7 +93,7 @@ export async function recordVerifiedCustomers(
     // Unmoved, the state plus what planning just checked is the state in memory (see planAgainst).
     const next = structuredClone(loaded.state);
     rememberVerifiedCustomers(next, verified);
-    next.serial = loaded.exists ? loaded.state.serial + 1 : next.serial + 1;
+    next.serial = loaded.state.serial + 1;
     loaded.version = await loaded.backend.write(
       next,
       loaded.version,
