@@ -36,6 +36,9 @@ function number(min: number) {
 
 // Each command's modules are loaded when it runs: `validate` and `--help` do not
 // pay for the HTTP client, the planner or the emulator (issue 11: start-up time).
+const STATE_HELP =
+  "where the state is: a file path, git::REMOTE#REF or s3://BUCKET/KEY (default: the config's state: block, else a file beside the config, named after it: x.yaml -> x.state.json)";
+
 const commands = {
   apply: () => import('./commands/apply.js'),
   drift: () => import('./commands/drift.js'),
@@ -43,6 +46,7 @@ const commands = {
   emulator: () => import('./commands/emulator.js'),
   plan: () => import('./commands/plan.js'),
   state: () => import('./commands/state.js'),
+  stateMigrate: () => import('./commands/state-migrate.js'),
   validate: () => import('./commands/validate.js'),
 };
 
@@ -192,10 +196,7 @@ export function buildProgram(
       .command('plan')
       .description('show what apply would change')
       .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
-      .option(
-        '--state <path>',
-        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
-      )
+      .option('--state <location>', STATE_HELP)
       .option('--out <planfile>', 'write a plan file that apply can execute later')
       .addOption(
         new Option('--format <format>', 'output format')
@@ -218,10 +219,7 @@ export function buildProgram(
       .description('make the workspace match the config (or execute a plan file)')
       .argument('[planfile]', 'a plan file written by plan --out')
       .option('-f, --file <path>', 'config file', 'workato-oauth.yaml')
-      .option(
-        '--state <path>',
-        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
-      )
+      .option('--state <location>', STATE_HELP)
       .option('--auto-approve', 'do not ask for confirmation')
       .option('--allow-delete', 'allow deleting profiles')
       .option('--force-unassign', 'unassign with force=true for every customer')
@@ -258,10 +256,7 @@ export function buildProgram(
         'config file; only names the state beside it (it is not read)',
         'workato-oauth.yaml',
       )
-      .option(
-        '--state <path>',
-        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
-      )
+      .option('--state <location>', STATE_HELP)
       .addOption(
         new Option('--format <format>', 'output format')
           .choices(['text', 'markdown', 'json'])
@@ -277,24 +272,18 @@ export function buildProgram(
       )
       .option('-f, --file <path>', 'config file to write', 'workato-oauth.yaml')
       .option('--write-config <path>', 'write the config here instead of -f (never over an existing file)')
-      .option(
-        '--state <path>',
-        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
-      )
+      .option('--state <location>', STATE_HELP)
       .option('--names <regex>', 'only the live profiles whose name matches')
       .option('--lock-timeout <seconds>', 'wait this long for the state lock', number(0), 0),
   ).action(run(async (io, opts) => (await commands.import()).runImport(opts, io)));
 
   const state = program
     .command('state')
-    .description('read the state file, or forget entries in it; no API call');
+    .description('read the state, forget entries in it, list its history or move it; no API call');
   const stateFileOptions = (command: Command): Command =>
     command
       .option('-f, --file <path>', 'config file; the state is looked for beside it', 'workato-oauth.yaml')
-      .option(
-        '--state <path>',
-        'state file (default: beside the config, named after it: x.yaml -> x.state.json)',
-      );
+      .option('--state <location>', STATE_HELP);
   stateFileOptions(
     state.command('list').description('list the addresses the state records, one per line'),
   ).action(
@@ -326,6 +315,32 @@ export function buildProgram(
         addresses: string[],
         opts: { file: string; state?: string; dryRun?: boolean; lockTimeout: number },
       ) => (await commands.state()).runStateRm(addresses, opts, io),
+    ),
+  );
+
+  stateFileOptions(
+    state
+      .command('history')
+      .description('list the versions of the state, newest first (backends that keep them: git)')
+      .option('--limit <n>', 'at most this many', integer(1), 20),
+  ).action(
+    run(async (io, opts: { file: string; state?: string; limit: number }) =>
+      (await commands.state()).runStateHistory(opts, io),
+    ),
+  );
+  stateFileOptions(
+    state
+      .command('migrate')
+      .description(
+        'copy the state to another location (under both locks), then say what to change in the config',
+      )
+      .requiredOption('--to <location>', 'where to: a file path, git::REMOTE#REF or s3://BUCKET/KEY')
+      .option('--force', 'replace a state of another lineage (or a newer one) at the target')
+      .option('--lock-timeout <seconds>', 'wait this long for each state lock', number(0), 0),
+  ).action(
+    run(
+      async (io, opts: { file: string; state?: string; to: string; force?: boolean; lockTimeout: number }) =>
+        (await commands.stateMigrate()).runStateMigrate(opts, io),
     ),
   );
 

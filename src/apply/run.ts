@@ -11,16 +11,11 @@ import type { Io } from '../io.js';
 import { callsFor, countApiCalls } from '../plan/cost.js';
 import { findRefusals, withRefusals } from '../plan/safety.js';
 import type { Plan } from '../plan/types.js';
-import { acquireStateLock } from '../state/lock.js';
-import { loadStateFile } from '../state/store.js';
-import {
-  type ConnectionFlags,
-  connect,
-  planAgainst,
-  readConfig,
-  resolveStatePath,
-} from '../workflow/plan.js';
+import type { StateBackend } from '../state/backend.js';
+import type { StateLock } from '../state/lock.js';
+import { type ConnectionFlags, connect, planAgainst, readConfig } from '../workflow/plan.js';
 import { readPlanFile } from '../workflow/plan-file.js';
+import { loadState, openStateBackend } from '../workflow/state-backend.js';
 import { rememberVerifiedCustomers } from '../workflow/verified-customers.js';
 import { reconcileBookkeeping } from './bookkeeping.js';
 import { checkPlanFile, findMissingSecrets, secretValue } from './checks.js';
@@ -92,7 +87,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
   const configFile = planFile && !options.fileGiven ? planFile.config.path : options.file;
   const config = await readConfig(configFile, io);
   const controller = new AbortController();
-  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
+  let lock: StateLock | undefined;
   // Before each request: is the state lock still this apply's? (It may have sat paused in a wait.)
   const client = connect(
     options,
@@ -101,17 +96,18 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     controller.signal,
     () => lock?.verify() ?? Promise.resolve(),
   );
-  const statePath = options.state
-    ? resolve(io.cwd, options.state)
-    : planFile
-      ? resolve(io.cwd, planFile.state.path)
-      : resolveStatePath(undefined, config, io);
   let stopListening = () => {};
   let lockLost: string | undefined;
   let recorder: StateRecorder | undefined;
+  let backend: StateBackend | undefined;
   try {
-    lock = await acquireStateLock(statePath, {
+    // --state, else the plan file's state, else the config's.
+    const planned = planFile ? (planFile.state.location ?? resolve(io.cwd, planFile.state.path!)) : undefined;
+    backend = await openStateBackend(options.state ?? planned, config.path, io, configFile);
+    const statePath = backend.location;
+    lock = await backend.lock({
       timeoutSeconds: options.lockTimeout,
+      operation: 'apply',
       onMessage: (line) => io.err(`${line}\n`),
     });
     // A lock taken over (this process was paused or starved past the stale period)
@@ -124,8 +120,13 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
       controller.abort();
     });
     // Refused before any call: a read-only state would be lost after the first change.
-    const state = await loadStateFile(statePath, client.baseUrl, { forWriting: true });
-    recorder = new StateRecorder(statePath, state.state, { exists: state.exists, replayed: state.replayed });
+    const state = await loadState(backend, client.baseUrl, { forWriting: true });
+    recorder = new StateRecorder(backend, state.state, {
+      exists: state.exists,
+      replayed: state.replayed,
+      version: state.version,
+      operation: 'apply',
+    });
     if (state.replayed > 0) {
       // Before anything else: what a stopped apply did is in the state from now on.
       io.err(
@@ -158,7 +159,10 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     const remembered = rememberVerifiedCustomers(bookkeeping, prepared.live.customers) > 0;
     const corrected = reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles);
     if ((remembered || corrected) && (state.exists || plan.changes.length > 0)) {
-      await recorder.commit((s) => Object.assign(s, bookkeeping, { serial: s.serial }));
+      await recorder.commit(
+        (s) => Object.assign(s, bookkeeping, { serial: s.serial }),
+        'recorded customers found to exist, and state-only corrections',
+      );
     }
     const started = Date.now();
     const finish = async (outcomes: Outcome[]): Promise<ApplyResult> => ({
@@ -236,6 +240,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     // After an error: save what was recorded if possible; else the journal keeps it for the next run.
     await recorder?.finish().catch(() => {});
     await lock?.release();
+    await backend?.close?.();
     await client.close();
   }
 }

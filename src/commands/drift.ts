@@ -10,8 +10,9 @@ import { EXIT_CHANGES, EXIT_OK, StateError } from '../errors.js';
 import type { Io } from '../io.js';
 import { findDrift } from '../plan/drift.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../render/drift.js';
-import { checkStateWorkspace, defaultStatePath, readStateWithJournal } from '../state/store.js';
+import { checkStateWorkspace } from '../state/store.js';
 import { type ConnectionFlags, connect } from '../workflow/plan.js';
+import { describeNoState, openStateBackend } from '../workflow/state-backend.js';
 import { appendStepSummary } from './github.js';
 
 export interface DriftOptions extends ConnectionFlags {
@@ -21,13 +22,12 @@ export interface DriftOptions extends ConnectionFlags {
 }
 
 export async function runDrift(options: DriftOptions, io: Io): Promise<number> {
-  const statePath = options.state
-    ? resolve(io.cwd, options.state)
-    : defaultStatePath(resolve(io.cwd, options.file));
-  const found = await readStateWithJournal(statePath);
+  const backend = await openStateBackend(options.state, resolve(io.cwd, options.file), io, options.file);
+  const statePath = backend.location;
+  const found = await backend.read();
   if (found === undefined) {
     throw new StateError(
-      `no state file at ${statePath}: drift compares Workato with what apply recorded there (pass --state, or apply first)`,
+      `${describeNoState(backend)}: drift compares Workato with what apply recorded there (pass --state, or apply first)`,
     );
   }
   const state = found.state;

@@ -12,11 +12,12 @@ import { relative, resolve } from 'node:path';
 import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { removeJournal } from '../state/journal-file.js';
-import { acquireStateLock } from '../state/lock.js';
-import { defaultStatePath, emptyState, readStateWithJournal, writeState } from '../state/store.js';
+import type { StateBackend } from '../state/backend.js';
+import type { StateLock } from '../state/lock.js';
+import { checkStateWorkspace, emptyState } from '../state/store.js';
 import { importedConfig, importedRecords, selectProfiles } from '../workflow/import.js';
 import { type ConnectionFlags, connect } from '../workflow/plan.js';
+import { openStateBackend } from '../workflow/state-backend.js';
 
 export interface ImportOptions extends ConnectionFlags {
   file: string;
@@ -45,18 +46,26 @@ export async function runImport(options: ImportOptions, io: Io): Promise<number>
       `${configPath} exists; import writes a new config and never overwrites one: pass --write-config with a new path`,
     );
   }
-  const statePath = options.state ? resolve(io.cwd, options.state) : defaultStatePath(configPath);
   const client = connect(options, {}, io);
   const baseUrl = client.baseUrl;
-  const lock = await acquireStateLock(statePath, {
-    timeoutSeconds: options.lockTimeout,
-    onMessage: (line) => io.err(`${line}\n`),
-  }).catch(async (error: unknown) => {
+  let backend: StateBackend;
+  let lock: StateLock;
+  try {
+    // The config is written by this command: only --state or the default names the state.
+    backend = await openStateBackend(options.state, configPath, io);
+    lock = await backend.lock({
+      timeoutSeconds: options.lockTimeout,
+      operation: 'import',
+      onMessage: (line) => io.err(`${line}\n`),
+    });
+  } catch (error) {
     await client.close();
     throw error;
-  });
+  }
+  const statePath = backend.location;
   try {
-    const found = await readStateWithJournal(statePath, baseUrl);
+    const found = await backend.read();
+    if (found) checkStateWorkspace(found.state, baseUrl, statePath);
     const state = found?.state ?? emptyState(baseUrl);
     const selection = selectProfiles(await client.listProfiles(), state, names);
     for (const { profile, reason } of selection.skipped) {
@@ -72,12 +81,12 @@ export async function runImport(options: ImportOptions, io: Io): Promise<number>
     await writeFile(configPath, config.text, { flag: 'wx' });
     try {
       Object.assign(state.profiles, importedRecords(selection.taken));
-      await writeState(
-        statePath,
-        state,
-        found?.exists ? { lineage: state.lineage, serial: state.serial } : null,
+      const next = { ...state, serial: state.serial + 1 };
+      await backend.write(
+        next,
+        found?.version ?? null,
+        `workato-oauth import: ${selection.taken.length} profile(s) taken under management`,
       );
-      await removeJournal(statePath);
     } catch (error) {
       await rm(configPath, { force: true });
       throw error;
@@ -85,7 +94,7 @@ export async function runImport(options: ImportOptions, io: Io): Promise<number>
     const shown = relative(io.cwd, configPath) || configPath;
     const assignments = selection.taken.reduce((n, p) => n + p.oem_customers_count, 0);
     const lines = [
-      `Imported ${selection.taken.length} profile(s) into ${relative(io.cwd, statePath) || statePath}; wrote ${shown}. Nothing was changed in Workato.`,
+      `Imported ${selection.taken.length} profile(s) into ${backend.kind === 'local' ? relative(io.cwd, statePath) || statePath : statePath}; wrote ${shown}. Nothing was changed in Workato.`,
       '',
       'Export before apply (secrets cannot be read through the API):',
       ...config.variables.map((name) => `  ${name}`),
@@ -98,6 +107,7 @@ export async function runImport(options: ImportOptions, io: Io): Promise<number>
     return EXIT_OK;
   } finally {
     await lock.release();
+    await backend.close?.();
     await client.close();
   }
 }

@@ -24,9 +24,10 @@ export interface VersionedState {
   state: State;
   /**
    * Opaque to callers: a local file's `lineage:serial`, a git commit id, an S3
-   * ETag. Compared only by the backend that issued it.
+   * ETag. Compared only by the backend that issued it. null: nothing was ever
+   * written here, and `state` comes from a journal a stopped apply left (local only).
    */
-  version: string;
+  version: string | null;
   /** Records a stopped apply left (a local journal) already folded into `state`; 0 when none. */
   replayed: number;
 }
@@ -50,16 +51,25 @@ export interface StateBackend {
   read(): Promise<VersionedState | undefined>;
   /**
    * Replaces the state only if it is still `expect` (null: only if there is
-   * none). Returns the new version. `message` says what changed (a git commit
-   * message; ignored where there is nowhere to put it). Throws StateConflictError
-   * on a lost race, StateError on anything else.
+   * none). Returns the new version. `state` is stored as given, through
+   * serializeState (src/state/store.ts): the caller has already set its serial
+   * to one more than the state it replaces. `message` says what changed (a git
+   * commit message; ignored where there is nowhere to put it). Throws
+   * StateConflictError on a lost race, StateError on anything else.
    */
   write(state: State, expect: string | null, message: string): Promise<string>;
   /** Takes the lock of this state (see BackendLockOptions); throws RefusedError when it is held. */
   lock(options: BackendLockOptions): Promise<StateLock>;
   /** Earlier versions, newest first, where the backend keeps them (git); undefined where it does not. */
   history?(limit: number): Promise<StateHistoryEntry[]>;
+  /** Refuses, before any API call, a state that could not be written (local: a read-only file). */
+  checkWritable?(): Promise<void>;
+  /** Frees what the backend holds on this machine (git: nothing to free yet); never throws. */
+  close?(): Promise<void>;
 }
+
+/** The remote lock's stale period when none is configured (config `state.lock_stale`). */
+export const REMOTE_LOCK_STALE_MS = 10 * 60_000;
 
 export interface StateHistoryEntry {
   version: string;

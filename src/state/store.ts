@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { access, constants, open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { StateError } from '../errors.js';
+import { StateConflictError, StateError } from '../errors.js';
 import { explainWriteError, writeFileAtomic } from './atomic-write.js';
 import { JournaledState } from './journal.js';
 import { readJournal } from './journal-file.js';
@@ -197,17 +197,23 @@ export async function readStateStamp(path: string): Promise<StateStamp | undefin
  * is then the one before this write.
  */
 export async function writeState(path: string, state: State, expect: StateStamp | null): Promise<State> {
+  // One more than the file it replaces, whatever serial the caller's copy carries.
+  const next = { ...state, serial: (expect?.serial ?? state.serial) + 1 };
+  await writeStateExact(path, next, expect);
+  return next;
+}
+
+/** writeState's compare-and-swap, writing `state` with the serial it carries (the backends' write). */
+export async function writeStateExact(path: string, state: State, expect: StateStamp | null): Promise<void> {
   await checkStateWritable(path);
   const found = await readStateStamp(path);
   if (!sameStamp(found, expect)) {
-    throw new StateError(
+    throw new StateConflictError(
       `state file ${path} was not updated: ${describeStamp(found)} on disk, not ${describeStamp(expect ?? undefined)} as this process last read or wrote it; another process changed it, and nothing it wrote was overwritten. Run plan to see where things stand`,
     );
   }
-  // One more than the file it replaces, whatever serial the caller's copy carries.
-  const next = { ...state, serial: (expect?.serial ?? state.serial) + 1 };
   try {
-    await writeFileAtomic(path, serializeState(next));
+    await writeFileAtomic(path, serializeState(state));
   } catch (error) {
     const explained = explainWriteError(error);
     if (explained === undefined) throw error;
@@ -216,7 +222,6 @@ export async function writeState(path: string, state: State, expect: StateStamp 
       { cause: error },
     );
   }
-  return next;
 }
 
 function sameStamp(a: StateStamp | undefined, b: StateStamp | null): boolean {

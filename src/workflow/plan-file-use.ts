@@ -33,7 +33,12 @@ export async function checkPlanFileUse(use: PlanFileUse, cwd: string): Promise<P
     );
   if (!existsSync(resolve(cwd, planFile.config.path))) throw missing('config', planFile.config.path);
   // No state when the plan was made: none is expected now (apply says so if one appeared).
-  if (planFile.state.lineage !== null && !existsSync(resolve(cwd, planFile.state.path))) {
+  // A remote state (location) is reached from anywhere; apply checks it has not moved.
+  if (
+    planFile.state.path !== undefined &&
+    planFile.state.lineage !== null &&
+    !existsSync(resolve(cwd, planFile.state.path))
+  ) {
     throw missing('state file', planFile.state.path);
   }
   return planFile;

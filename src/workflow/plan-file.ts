@@ -31,8 +31,19 @@ export interface PlanFile {
   /** The folder plan ran in, which the paths below are relative to; for messages only. */
   planned_in?: string;
   config: { path: string; digest: string };
-  /** lineage null: there was no state file when the plan was made. */
-  state: { path: string; lineage: string | null; serial: number };
+  /**
+   * Where the state is: `path` for a local file (relative to `planned_in`),
+   * `location` for a remote one (`git::REMOTE#REF`, `s3://BUCKET/KEY`), and the
+   * version it was at. lineage null: there was no state when the plan was made.
+   * Apply refuses the plan when the state's lineage or serial moved since.
+   */
+  state: {
+    path?: string;
+    location?: string;
+    version?: string | null;
+    lineage: string | null;
+    serial: number;
+  };
   /** The plan's own flags: apply recomputes with them. */
   options: { force_unassign: boolean; reassert: boolean };
   /** Every live profile the plan was made against, by id. */
@@ -86,7 +97,10 @@ export function makePlanFile(prepared: PreparedPlan, cwd: string, options: PlanF
     planned_in: cwd,
     config: { path: portable(prepared.config.path), digest: prepared.config.digest },
     state: {
-      path: portable(prepared.state.path),
+      ...(prepared.state.backend.kind === 'local'
+        ? { path: portable(prepared.state.path) }
+        : { location: prepared.state.backend.location }),
+      version: prepared.state.version,
       lineage: prepared.state.exists ? prepared.state.state.lineage : null,
       serial: prepared.state.exists ? prepared.state.state.serial : 0,
     },
@@ -114,11 +128,12 @@ function checkWrapper(data: Record<string, unknown>): string[] {
   const state = data['state'];
   if (
     !isRecord(state) ||
-    !str(state['path']) ||
+    str(state['path']) === str(state['location']) ||
+    !(state['version'] === undefined || state['version'] === null || str(state['version'])) ||
     !(state['lineage'] === null || str(state['lineage'])) ||
     !Number.isSafeInteger(state['serial'])
   )
-    problems.push('state must be {path, lineage, serial}');
+    problems.push('state must be {path or location, version, lineage, serial}');
   const options = data['options'];
   if (!isRecord(options) || !['force_unassign', 'reassert'].every((k) => typeof options[k] === 'boolean'))
     problems.push('options must be {force_unassign, reassert}');
@@ -216,8 +231,8 @@ export function findStaleness(
   if (now.lineage !== planFile.state.lineage) {
     moved.push(
       planFile.state.lineage === null
-        ? 'a state file was created since the plan was made'
-        : 'the state file was replaced by another one (lineage differs)',
+        ? 'a state was created since the plan was made'
+        : 'the state was replaced by another one (lineage differs)',
     );
   } else if (now.serial !== planFile.state.serial) {
     moved.push(`the state was written since (serial ${planFile.state.serial} -> ${now.serial})`);

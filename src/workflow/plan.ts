@@ -3,8 +3,6 @@
  * and the state, reach the workspace, read what is live, check the secrets, compute
  * the plan. Each step is one module's job; this only puts them in order.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { createClient } from '../api/client.js';
 import { resolveConnection } from '../api/connection.js';
 import { DEFAULT_RATE_PER_MINUTE } from '../api/pacing.js';
@@ -18,13 +16,10 @@ import { findDuplicateCustomers } from '../plan/customers.js';
 import { computePlan, PlanError } from '../plan/diff.js';
 import type { SecretChecks } from '../plan/secrets.js';
 import type { Plan } from '../plan/types.js';
-import { defaultStatePath, type LoadedState, loadStateFile } from '../state/store.js';
 import { fetchLiveState, type LiveState } from './live.js';
 import { checkSecrets } from './secret-checks.js';
+import { type BackendState, loadState, openStateBackend } from './state-backend.js';
 import { rememberVerifiedCustomers } from './verified-customers.js';
-
-/** What every config's default state file was called before it was named after the config. */
-const LEGACY_STATE_NAME = 'workato-oauth.state.json';
 
 export interface ConnectionFlags {
   apiUrl?: string;
@@ -68,7 +63,7 @@ export interface PrepareOptions extends ConnectionFlags, PlanningOptions {
 
 export interface PreparedPlan {
   config: LoadedConfig;
-  state: LoadedState;
+  state: BackendState;
   client: WorkatoClient;
   live: LiveState;
   secrets: SecretChecks;
@@ -111,30 +106,13 @@ export function connect(
 }
 
 /**
- * `--state`, else the state named after the config. Before 0.2 every config's default
- * was `workato-oauth.state.json`: a config that finds only that file beside it would
- * start from an empty state and adopt everything anew, so it is refused, with the fix.
- */
-export function resolveStatePath(option: string | undefined, config: LoadedConfig, io: Io): string {
-  if (option) return resolve(io.cwd, option);
-  const path = defaultStatePath(config.path);
-  const legacy = join(dirname(config.path), LEGACY_STATE_NAME);
-  if (path !== legacy && !existsSync(path) && existsSync(legacy)) {
-    throw new UsageError(
-      `no state file at ${path}, but there is ${legacy}: the default state file is now named after the config; rename it (mv ${legacy} ${path}) or pass --state ${legacy}`,
-    );
-  }
-  return path;
-}
-
-/**
  * Live state, secret checks and the plan, against a state already loaded (and, for
  * apply, locked). The customers checked to exist are added to `state` in memory.
  */
 export async function planAgainst(
   config: LoadedConfig,
   client: WorkatoClient,
-  state: LoadedState,
+  state: BackendState,
   options: PlanningOptions,
 ): Promise<PreparedPlan> {
   // Refused before any call: two entries for one customer would undo each other.
@@ -163,7 +141,8 @@ export async function preparePlan(options: PrepareOptions, io: Io): Promise<Prep
   const config = await readConfig(options.file, io);
   const client = connect(options, config.desired.workspace, io);
   try {
-    const state = await loadStateFile(resolveStatePath(options.state, config, io), client.baseUrl);
+    const backend = await openStateBackend(options.state, config.path, io, options.file);
+    const state = await loadState(backend, client.baseUrl);
     return await planAgainst(config, client, state, options);
   } catch (error) {
     await client.close();

@@ -14,15 +14,13 @@ import type { DesiredState } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
-import { readJournal } from '../state/journal-file.js';
-import { acquireStateLock } from '../state/lock.js';
-import { type LoadedState, readStateStamp, writeState } from '../state/store.js';
+import type { StateLock } from '../state/lock.js';
 import type { State } from '../state/types.js';
 import type { LiveState } from './live.js';
+import { type BackendState, loadState } from './state-backend.js';
 
 /** Adds the customers just checked that the state does not know yet. Returns how many it added. */
 export function rememberVerifiedCustomers(state: State, verified: LiveState['customers']): number {
-  if (verified.size === 0) return 0;
   const known = indexStateCustomers(state);
   let added = 0;
   for (const [key, customer] of verified) {
@@ -71,8 +69,9 @@ export function dropUnwantedEmptyCustomers(state: State, desired: DesiredState):
  * way leaves the state as it was and says so in one line: apply checks them again.
  */
 export async function recordVerifiedCustomers(
-  loaded: LoadedState,
+  loaded: BackendState,
   verified: LiveState['customers'],
+  baseUrl: string,
   io: Io,
 ): Promise<void> {
   if (verified.size === 0) return;
@@ -86,35 +85,29 @@ export async function recordVerifiedCustomers(
   // A journal left by a stopped apply is in `loaded.state` but not in the file: writing
   // the file now would leave that journal behind as stale. The next apply folds it first.
   if (loaded.replayed > 0) return note('a journal left by a stopped apply is waiting for the next apply');
-  let lock: Awaited<ReturnType<typeof acquireStateLock>> | undefined;
+  let lock: StateLock | undefined;
   try {
-    lock = await acquireStateLock(loaded.path, { timeoutSeconds: 0, onMessage: () => {} });
-    // Compared by the file's head (lineage and serial), not by reading it all again: at
-    // 100k customers a full read and a copy cost more than the plan's own work.
-    const onDisk = loaded.exists ? { lineage: loaded.state.lineage, serial: loaded.state.serial } : null;
-    const now = await readStateStamp(loaded.path);
-    const moved =
-      (now === undefined) !== (onDisk === null) ||
-      (now !== undefined && (now.lineage !== onDisk?.lineage || now.serial !== onDisk.serial));
-    if (moved) return note('the state file changed while planning');
-    // An apply that stopped after this plan read the file left a journal on it: a write
+    lock = await loaded.backend.lock({ timeoutSeconds: 0, operation: 'plan', onMessage: () => {} });
+    const now = await loadState(loaded.backend, baseUrl, { forWriting: true });
+    if (now.version !== loaded.version) return note('the state changed while planning');
+    // An apply that stopped after this plan read the state left a journal on it: a write
     // now would orphan what that journal holds. The next apply folds it first.
-    const journal = await readJournal(loaded.path);
-    const base = journal?.header.base;
-    const pending =
-      journal !== undefined &&
-      journal.entries.length > 0 &&
-      (base === null
-        ? onDisk === null
-        : base?.lineage === onDisk?.lineage && base?.serial === onDisk?.serial);
-    if (pending) return note('a journal left by a stopped apply is waiting for the next apply');
-    // Unmoved, the file plus what planning just checked is the state in memory: planAgainst
-    // added the checked customers to `loaded.state`, and writeState copies before it bumps.
-    loaded.state = await writeState(loaded.path, loaded.state, onDisk);
+    if (now.replayed > 0) return note('a journal left by a stopped apply is waiting for the next apply');
+    // Unmoved, the state plus what planning just checked is the state in memory: planAgainst
+    // added the checked customers to `loaded.state`. A shallow copy, not a clone of 100k customers.
+    const next = { ...loaded.state };
+    rememberVerifiedCustomers(next, verified);
+    next.serial = loaded.state.serial + 1;
+    loaded.version = await loaded.backend.write(
+      next,
+      loaded.version,
+      `workato-oauth plan: recorded ${verified.size} customer(s) found to exist`,
+    );
+    loaded.state = next;
     loaded.exists = true;
     if (!io.quiet) {
       io.err(
-        `Recorded ${verified.size} customer(s) found to exist in ${relative(io.cwd, loaded.path) || loaded.path}; apply will not check them again.\n`,
+        `Recorded ${verified.size} customer(s) found to exist in ${loaded.backend.kind === 'local' ? relative(io.cwd, loaded.path) || loaded.path : loaded.path}; apply will not check them again.\n`,
       );
     }
   } catch (error) {

@@ -7,14 +7,23 @@
  * Only the apply that is killed is a process of its own (kill -9 needs one); the
  * emulator, the apply before it and the apply and plan after it run in this
  * process. The runs go a few at a time, each on its own emulator and folder.
+ *
+ * Two more runs keep the state on the git backend (docs/state.md), against a bare
+ * repository: there a killed apply loses what it did since its last remote write
+ * (all of it, killed within 30 s), and leaves its lock, which the next apply takes
+ * over once stale. The next apply must converge all the same.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, type ExpectStatic, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server.js';
 import { type Bench, startBench } from '../commands/harness.js';
 import { API_TOKEN, leakedSecrets, spawnCli } from './world.js';
 
 const RUNS = 20;
+/** Runs on the git backend: a first onboarding and a change. */
+const GIT_RUNS = 2;
 /** Runs at a time: each spawns one CLI and works in between; more only queue for the 2 cores. */
 const AT_ONCE = 3;
 
@@ -168,8 +177,8 @@ async function killSomewhere(
   return `${killAfter} requests, ${outcome === 'reached' ? `killed (${result.signal ?? result.code})` : `exited ${result.code}`}`;
 }
 
-async function applyUntilDone(world: Bench, expect: ExpectStatic): Promise<string> {
-  const result = await world.cli(APPLY);
+async function applyUntilDone(world: Bench, expect: ExpectStatic, extra: string[] = []): Promise<string> {
+  const result = await world.cli([...APPLY, ...extra]);
   expect(leakedSecrets(result.stdout, result.stderr)).toEqual([]);
   expect(result.code, result.stdout + result.stderr).toBe(0);
   return result.stdout + result.stderr;
@@ -199,22 +208,49 @@ describe('kill -9 during apply, then apply again', () => {
     { timeout: 120_000 },
     (run, { expect }) => inTurn(() => killAndResume(run, expect)),
   );
+  it.concurrent.for(Array.from({ length: GIT_RUNS }, (_, i) => i))(
+    'git backend: run %i converges with no duplicate',
+    { timeout: 180_000 },
+    (run, { expect }) => inTurn(() => killAndResume(run, expect, { git: true })),
+  );
 });
 
-async function killAndResume(run: number, expect: ExpectStatic): Promise<void> {
-  const rand = random(1000 + run);
+/** The state block that puts the state on a bare repository in the bench's folder. */
+async function useGitState(world: Bench): Promise<() => Promise<string>> {
+  const remote = join(world.dir, 'remote.git');
+  execFileSync('git', ['init', '--bare', '--quiet', remote]);
+  world.env['XDG_CACHE_HOME'] = join(world.dir, 'cache');
+  // Short, so that the lock a killed apply leaves is taken over within the test.
+  const block = `\nstate:\n  backend: git\n  remote: ${remote}\n  lock_stale: 8s\n`;
+  await appendFile(world.configPath, block);
+  return async () =>
+    execFileSync('git', ['--git-dir', remote, 'cat-file', 'blob', 'refs/workato-oauth/state:state.json'], {
+      encoding: 'utf8',
+    });
+}
+
+async function killAndResume(
+  run: number,
+  expect: ExpectStatic,
+  options: { git?: boolean } = {},
+): Promise<void> {
+  const rand = random(options.git ? 6000 + run : 1000 + run); // git: kills after 16 and 7 requests
   const changeRun = run % 2 === 1;
   const world = await startBench({ emulator: { faults: { latencyMs: [1, 12], seed: run + 1 } } });
   try {
     const config = world.configPath;
+    const readGitState = options.git ? await useGitState(world) : undefined;
+    const stateText = readGitState ?? (() => readFile(world.statePath, 'utf8'));
+    // On git, the apply after the kill waits for the killed one's lock to go stale.
+    const resume = options.git ? ['--lock-timeout', '60'] : [];
     if (changeRun) {
       await applyUntilDone(world, expect);
-      await writeFile(config, CONFIG_V2);
+      await writeFile(config, readGitState ? `${CONFIG_V2}${await gitBlockOf(config)}` : CONFIG_V2);
     }
     // The first apply makes 24 requests (2 reads, 4 creates, 18 assigns); the change 14.
     const where = await killSomewhere(world, rand, APPLY, changeRun ? 14 : 24);
     if (process.env['SHOW_KILLS']) console.log(`run ${run}: ${where}`);
-    await applyUntilDone(world, expect);
+    await applyUntilDone(world, expect, resume);
 
     const view = await worldView(world.emulator);
     const expectedNames = changeRun
@@ -236,10 +272,11 @@ async function killAndResume(run: number, expect: ExpectStatic): Promise<void> {
     if (changeRun) expect(view.clientIds['Acme Slack app'], where).toBe('12345.67890-v2');
     expect(view.holdings, where).toEqual(changeRun ? HOLDINGS_V2 : HOLDINGS_V1);
 
-    const state = await world.readState();
+    const text = await stateText();
+    const state = JSON.parse(text) as { customers: Record<string, { profiles: string[] }> };
     const recorded = Object.values(state.customers).reduce((n, c) => n + c.profiles.length, 0);
     expect(recorded, where).toBe(changeRun ? 13 : 18);
-    expect(leakedSecrets(await readFile(world.statePath, 'utf8'))).toEqual([]);
+    expect(leakedSecrets(text)).toEqual([]);
 
     const plan = await world.cli(['plan', '--detailed-exitcode']);
     expect(plan.stdout, where).toContain('No changes.');
@@ -247,4 +284,10 @@ async function killAndResume(run: number, expect: ExpectStatic): Promise<void> {
   } finally {
     await world.close();
   }
+}
+
+/** The config's state block, kept when the test replaces the rest of the config. */
+async function gitBlockOf(config: string): Promise<string> {
+  const text = await readFile(config, 'utf8');
+  return text.slice(text.indexOf('\nstate:\n'));
 }

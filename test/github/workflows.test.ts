@@ -81,10 +81,20 @@ describe('the example workflows', () => {
     // The invocations the README describes are the ones checked (the checker is not looking at nothing).
     expect(seen).toEqual([
       'apply.yml: apply workato-oauth.plan.json --auto-approve',
-      'drift.yml: drift --format markdown',
+      'drift.yml: drift --state git::origin --format markdown',
       'plan.yml: validate',
-      'plan.yml: plan --out workato-oauth.plan.json --format markdown --detailed-exitcode',
+      'plan.yml: plan --state git::origin --out workato-oauth.plan.json --format markdown --detailed-exitcode',
     ]);
+  });
+
+  it('keep the state on the git backend: nothing commits or pushes to a branch', async () => {
+    for (const { name, doc } of await workflows()) {
+      for (const step of stepsOf(doc)) {
+        expect(step.run ?? '', name).not.toMatch(/git (commit|push)/);
+      }
+    }
+    const apply = await readYaml(join(EXAMPLES, 'apply.yml'));
+    expect((apply['permissions'] as Record<string, string>)['contents']).toBe('write');
   });
 
   it('use only this tool and the standard actions', async () => {

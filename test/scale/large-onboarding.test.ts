@@ -22,9 +22,11 @@ import { secretValue } from '../../src/apply/checks.js';
 import { executePlan } from '../../src/apply/execute.js';
 import type { Fingerprints, StateRecorder } from '../../src/apply/recorder.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
-import { emptyState, loadStateFile } from '../../src/state/store.js';
+import { createLocalBackend } from '../../src/state/local-backend.js';
+import { emptyState } from '../../src/state/store.js';
 import type { State } from '../../src/state/types.js';
 import { planAgainst, readConfig } from '../../src/workflow/plan.js';
+import { loadState } from '../../src/workflow/state-backend.js';
 import { runCli } from '../commands/harness.js';
 import { memoryIo } from '../memory-io.js';
 
@@ -141,7 +143,7 @@ describe('100,000 customers × 3 profiles', () => {
       },
     });
     try {
-      const state = await loadStateFile(join(dir, 'none.state.json'), emulator.url, {});
+      const state = await loadState(createLocalBackend(join(dir, 'none.state.json')), emulator.url);
       // The plan above checked that the customers exist; this one plans the same changes without.
       const prepared = await planAgainst(config, client, state, { verifyCustomers: false });
       expect(prepared.plan.changes.length).toBe(300_003);

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { JournalFile } from '../../src/state/journal-file.js';
+import { createLocalBackend } from '../../src/state/local-backend.js';
 import { emptyState, loadStateFile, writeState } from '../../src/state/store.js';
+import { loadState } from '../../src/workflow/state-backend.js';
 import { recordVerifiedCustomers } from '../../src/workflow/verified-customers.js';
 import { memoryIo } from '../memory-io.js';
 
@@ -25,14 +27,14 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 const verified = new Map([['E:A1', { id: 11, external_id: 'A1' }]]);
 
 async function planned() {
-  const loaded = await loadStateFile(path, WORKSPACE);
+  const loaded = await loadState(createLocalBackend(path), WORKSPACE);
   loaded.state.customers['E:A1'] = { id: 11, external_id: 'A1', profiles: [] };
   return loaded;
 }
 
 it('records the checked customers when the file is the one planned against', async () => {
   const io = memoryIo({ quiet: false });
-  await recordVerifiedCustomers(await planned(), verified, io);
+  await recordVerifiedCustomers(await planned(), verified, WORKSPACE, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
   expect(state.customers['E:A1']).toEqual({ id: 11, external_id: 'A1', profiles: [] });
   expect(state.serial).toBe(2);
@@ -43,10 +45,10 @@ it('leaves a state another process wrote since the plan read it', async () => {
   const loaded = await planned();
   await writeState(path, { ...loaded.state, customers: {} }, { lineage: loaded.state.lineage, serial: 1 });
   const io = memoryIo({ quiet: false });
-  await recordVerifiedCustomers(loaded, verified, io);
+  await recordVerifiedCustomers(loaded, verified, WORKSPACE, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
   expect(state.customers).toEqual({});
-  expect(io.stderr).toContain('the state file changed while planning');
+  expect(io.stderr).toContain('the state changed while planning');
 });
 
 it('writes nothing over a journal a stopped apply left on the same file during the plan', async () => {
@@ -55,7 +57,7 @@ it('writes nothing over a journal a stopped apply left on the same file during t
   await journal.append(`${JSON.stringify({ op: 'assign', key: 'E:A2', profile: 'P', external_id: 'A2' })}\n`);
   await journal.close();
   const io = memoryIo({ quiet: false });
-  await recordVerifiedCustomers(loaded, verified, io);
+  await recordVerifiedCustomers(loaded, verified, WORKSPACE, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
   expect(state.serial).toBe(1);
   expect(io.stderr).toContain('a journal left by a stopped apply');
