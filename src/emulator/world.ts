@@ -161,8 +161,48 @@ export class EmulatorWorld {
   // ---- customers ----------------------------------------------------------
 
   listCustomers(page: number, perPage: number): Customer[] {
-    this.customersById ??= [...this.customers.values()].sort((a, b) => a.id - b.id);
+    this.customersById ??= [...this.customers.values()].sort(
+      this.customerOrder === 'id'
+        ? (a, b) => a.id - b.id
+        : (a, b) => scramble(a.id) - scramble(b.id) || a.id - b.id,
+    );
     return paginate(this.customersById, page, perPage).map((c) => presentCustomer(c));
+  }
+
+  /**
+   * The order of the customer listing: ascending id (the default, and what Workato
+   * appears to do), or `unordered`, a fixed shuffle in which new customers land
+   * anywhere, for testing a client that must not rely on the order.
+   */
+  get customerOrder(): 'id' | 'unordered' {
+    return this.#customerOrder;
+  }
+  set customerOrder(order: 'id' | 'unordered') {
+    this.#customerOrder = order;
+    this.customersById = undefined;
+  }
+  #customerOrder: 'id' | 'unordered' = 'id';
+
+  /**
+   * Creates a customer workspace, as the partner's product does through the Embedded
+   * API (the tool never does): tests use it to stage a customer created between two
+   * applies. The id is the next free one unless given.
+   */
+  addCustomer(input: { id?: number; external_id?: string | null; name: string }): RuleResult<Customer> {
+    let id = input.id;
+    if (id === undefined) {
+      id = 1;
+      for (const known of this.customers.keys()) id = Math.max(id, known + 1);
+    }
+    const externalId = input.external_id ?? null;
+    if (this.customers.has(id) || (externalId !== null && this.byExternalId.has(externalId))) {
+      return fail({ kind: 'refused', message: 'A customer with this id or external id exists already' });
+    }
+    const customer: CustomerRecord = { id, externalId, name: input.name, holdings: new Map() };
+    this.customers.set(id, customer);
+    if (externalId !== null) this.byExternalId.set(externalId, customer);
+    this.customersById = undefined;
+    return ok(presentCustomer(customer));
   }
 
   getCustomer(ref: CustomerRef): RuleResult<Customer> {
@@ -382,4 +422,9 @@ function presentCustomer(c: CustomerRecord): Customer {
     created_at: DEFAULT_TIMESTAMP,
     updated_at: DEFAULT_TIMESTAMP,
   };
+}
+
+/** A fixed permutation of ids (Knuth's multiplicative hash) for the unordered listing. */
+function scramble(id: number): number {
+  return Math.imul(id, 2654435761) >>> 0;
 }

@@ -248,13 +248,16 @@ function describeValue(value: unknown): string {
 
 /** The parts of a plan document the safety check sets: never compared. */
 function withoutVerdicts(plan: PlanJson): Record<string, unknown> {
+  // How plan read the customer list is not what apply sends: a re-plan reads only its tail.
   const {
     refusals: _refusals,
     changes: _changes,
+    customer_listing: _listing,
     summary,
     ...rest
   } = plan as PlanJson & {
     refusals?: unknown;
+    customer_listing?: unknown;
   };
   const { refused: _refused, ...counts } = summary as typeof summary & { refused?: unknown };
   return { ...rest, summary: counts };
