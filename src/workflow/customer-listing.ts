@@ -58,7 +58,19 @@ export async function readCustomerListing(
   if (recorded !== undefined && recorded.order === 'id' && known > PER_PAGE) {
     const fromPage = Math.ceil(known / PER_PAGE);
     const start = (fromPage - 1) * PER_PAGE;
-    const tail = (await client.listCustomers(count, { fromPage })).map(toSelectable);
+    // The first page read decides: a shifted or shuffled one stops the tail there.
+    let first = true;
+    const tail = (
+      await client.listCustomers(
+        (page) => {
+          pages += 1;
+          const known = first ? checkTail(recorded, start, page.map(toSelectable), true) : undefined;
+          first = false;
+          return known === undefined;
+        },
+        { fromPage },
+      )
+    ).map(toSelectable);
     fellBack = checkTail(recorded, start, tail);
     if (fellBack === undefined) {
       const customers: SelectableCustomer[] = [];
@@ -94,8 +106,13 @@ export function checkTail(
   recorded: CustomerListingRecord,
   start: number,
   tail: readonly SelectableCustomer[],
+  /** Only the first page is read yet: the known customers after it are not missing. */
+  firstPage = false,
 ): string | undefined {
-  const known = recorded.customers.length;
+  const known = Math.min(
+    recorded.customers.length,
+    firstPage ? start + tail.length : Number.POSITIVE_INFINITY,
+  );
   for (let i = start; i < known; i++) {
     const expected = recorded.customers[i]![0];
     const found = tail[i - start];
@@ -103,6 +120,7 @@ export function checkTail(
       return `customer ${i + 1} of the listing is ${found === undefined ? 'gone' : `id ${found.id}`}, not id ${expected} as last listed (customers were deleted, or the listing is not in id order)`;
     }
   }
+  if (firstPage) return undefined;
   let last = recorded.customers[known - 1]![0];
   for (let i = known - start; i < tail.length; i++) {
     const id = tail[i]!.id;
