@@ -1,7 +1,6 @@
 /**
- * Customer selectors of assignment rules (`all`, `external_id_matches`,
- * `name_matches`, `ids`, `external_ids`): how a pattern is read, and whether a
- * customer is picked. Pure: src/config checks the patterns, src/plan matches them.
+ * The patterns of assignment rules' selectors (`external_id_matches`,
+ * `name_matches`), as validate checks them; src/plan/selectors.ts matches them.
  *
  * Patterns are JavaScript regular expressions with the `u` flag, anchored as
  * `^(?:PATTERN)$`: `A\d+` picks `A12`, not `XA12` nor `A12-old`. A pattern is at
@@ -9,16 +8,7 @@
  * unbounded repeat (`(a+)+`, `(\w*x)*`): those are the shapes that make a
  * backtracking engine take exponential time, and refusing them is cheap.
  */
-import type { CustomerSelector } from './types.js';
-
 export const MAX_PATTERN_CHARS = 200;
-
-/** The fields a customer is selected by, as the listing gives them. */
-export interface SelectableCustomer {
-  readonly id: number;
-  readonly external_id: string | null;
-  readonly name: string;
-}
 
 /** The pattern compiled, or why it is refused. */
 export function compilePattern(source: string): { ok: true; regex: RegExp } | { ok: false; message: string } {
@@ -85,28 +75,4 @@ function unboundedRepeatAt(source: string, i: number): number {
   if (c === '*' || c === '+') return 1;
   const braces = /^\{\d+,\}/.exec(source.slice(i, i + 12));
   return braces ? braces[0].length : 0;
-}
-
-/** A predicate for `selector`; its patterns must have passed compilePattern (validate checks them). */
-export function compileSelector(selector: CustomerSelector): (customer: SelectableCustomer) => boolean {
-  const tests: ((customer: SelectableCustomer) => boolean)[] = [];
-  if (selector.all === true) tests.push(() => true);
-  if (selector.externalIdMatches !== undefined) {
-    const regex = new RegExp(`^(?:${selector.externalIdMatches})$`, 'u');
-    tests.push((c) => c.external_id !== null && regex.test(c.external_id));
-  }
-  if (selector.nameMatches !== undefined) {
-    const regex = new RegExp(`^(?:${selector.nameMatches})$`, 'u');
-    tests.push((c) => regex.test(c.name));
-  }
-  if (selector.ids !== undefined) {
-    const ids = new Set(selector.ids);
-    tests.push((c) => ids.has(c.id));
-  }
-  if (selector.externalIds !== undefined) {
-    const externalIds = new Set(selector.externalIds);
-    tests.push((c) => c.external_id !== null && externalIds.has(c.external_id));
-  }
-  // An exclude picks a customer any of its selectors picks; a rule has exactly one.
-  return (customer) => tests.some((test) => test(customer));
 }

@@ -9,9 +9,10 @@
  * rules giving one customer two profiles of one provider, that its entry does not
  * settle, is an error naming both rules and the first customers affected.
  */
-import { compileSelector, type SelectableCustomer } from '../config/selectors.js';
+
 import type { DesiredCustomer, DesiredRule, DesiredState } from '../config/types.js';
 import { customerKey } from '../customer-ref.js';
+import { compileSelector, type SelectableCustomer } from './selectors.js';
 
 /** Customers named in a conflict message, at most. */
 const NAMED = 5;

@@ -16,7 +16,7 @@
  */
 import { PER_PAGE } from '../api/client.js';
 import type { Customer, WorkatoClient } from '../api/types.js';
-import type { SelectableCustomer } from '../config/selectors.js';
+import type { SelectableCustomer } from '../plan/selectors.js';
 import type { CustomerListing } from '../plan/types.js';
 import type { CustomerListingRecord } from '../state/types.js';
 
