@@ -146,10 +146,15 @@ function readRule(rule: unknown, index: number, profiles: Record<string, unknown
   };
 }
 
-/** Whether `rule` picks the customer `key` whatever the workspace holds. */
+/**
+ * Whether `rule` picks the customer `key` whatever the workspace holds. An exclude
+ * naming customers by the other kind of id might name this one: not sure then.
+ */
 function surelyPicks(rule: ReadRule, key: Key): boolean {
   if (!rule.all && !rule.named.has(key)) return false;
-  return rule.exclude === undefined || (!rule.exclude.patterns && !rule.exclude.named.has(key));
+  if (rule.exclude === undefined) return true;
+  const otherKind = [...rule.exclude.named].some((k) => k.startsWith('E:') !== key.startsWith('E:'));
+  return !rule.exclude.patterns && !otherKind && !rule.exclude.named.has(key);
 }
 
 /**
@@ -188,6 +193,9 @@ function findCertainConflicts(
       settled.set(key, providers);
     }
   }
+  // Every customer the file names: any of them two rules both surely pick is a certain conflict.
+  const named = new Set<Key>(settled.keys());
+  for (const rule of read) for (const key of rule.named) named.add(key);
   const problems: Problem[] = [];
   for (const [b, later] of read.entries()) {
     for (const earlier of read.slice(0, b)) {
@@ -209,7 +217,7 @@ function findCertainConflicts(
           continue;
         }
         const hit: Key[] = [];
-        for (const key of new Set([...earlier.named, ...later.named])) {
+        for (const key of named) {
           const own = settled.get(key);
           if (own?.has('*') || own?.has(provider)) continue;
           if (surelyPicks(earlier, key) && surelyPicks(later, key)) hit.push(key);
