@@ -53,7 +53,12 @@ export function resolveRules(desired: DesiredState, listed: readonly SelectableC
   const problems: string[] = [];
   for (const entry of desired.customers) {
     const live = 'id' in entry.ref ? byId.get(entry.ref.id) : byExternalId.get(entry.ref.externalId);
-    if (live !== undefined) entryOf.set(live.id, entry);
+    const earlier = live === undefined ? undefined : entryOf.get(live.id);
+    if (live !== undefined && earlier !== undefined) {
+      problems.push(
+        `customer ${describeEntry(earlier)} and customer ${describeEntry(entry)} are the same customer (Workato id ${live.id}); keep one entry`,
+      );
+    } else if (live !== undefined) entryOf.set(live.id, entry);
     else if (entry.profiles.length > 0) problems.push(describeMissing(entry));
   }
 
@@ -136,6 +141,15 @@ function refOf(customer: SelectableCustomer): DesiredCustomer['ref'] {
 
 function refKey(customer: SelectableCustomer): string {
   return customerKey(refOf(customer));
+}
+
+function describeEntry(customer: DesiredCustomer): string {
+  const what =
+    'id' in customer.ref ? `id ${customer.ref.id}` : `external_id ${JSON.stringify(customer.ref.externalId)}`;
+  const where = customer.source
+    ? ` (${customer.source.file}:${customer.source.line}:${customer.source.col})`
+    : '';
+  return `${what}${where}`;
 }
 
 function describeMissing(customer: DesiredCustomer): string {
