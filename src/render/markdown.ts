@@ -66,7 +66,8 @@ function renderHead(plan: Plan, summary: PlanSummary): string[] {
   const pointer = describeRefusalPointer(plan);
   const listing = plan.customerListing ? [escapeMarkdownText(describeListing(plan.customerListing))] : [];
   if (plan.changes.length === 0) {
-    blocks.push(describeNoChanges(plan), ...listing);
+    blocks.push(describeNoChanges(plan));
+    for (const line of listing) blocks.push(line);
     if (pointer !== undefined) blocks.push(pointer);
     return blocks;
   }
