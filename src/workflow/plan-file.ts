@@ -187,7 +187,7 @@ export async function readPlanFile(path: string): Promise<PlanFile> {
     throw new UsageError(
       version === undefined
         ? `${path} is not a workato-oauth plan file (it has no plan_file_version)`
-        : `${path} is a plan file of version ${JSON.stringify(version)}; this workato-oauth reads version ${PLAN_FILE_VERSION}: plan again`,
+        : `${path} is a plan file of version ${describeVersion(version)}; this workato-oauth reads version ${PLAN_FILE_VERSION}: plan again`,
     );
   }
   const problems = [...checkWrapper(data), ...validatePlanJson(data['plan'])];
@@ -195,6 +195,12 @@ export async function readPlanFile(path: string): Promise<PlanFile> {
     throw new UsageError(`plan file ${path} is damaged:\n  ${problems.join('\n  ')}`);
   }
   return data as unknown as PlanFile;
+}
+
+/** A scalar as written; anything else by its kind: a damaged file may nest a value thousands deep. */
+function describeVersion(version: unknown): string {
+  if (version === null || typeof version !== 'object') return JSON.stringify(version) ?? String(version);
+  return Array.isArray(version) ? '(a list)' : '(a map)';
 }
 
 /** What moved since the plan was made; empty when the plan still holds. */
