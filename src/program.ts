@@ -352,6 +352,11 @@ export function buildProgram(
     .option('--data <file>', 'JSON world to load, and write every change back to')
     .option('--token <token>', 'expected bearer token (env WORKATO_EMULATOR_TOKEN)')
     .option('--rate-limit <n>', 'requests per minute per bucket before 429', integer(1), 60)
+    .addOption(
+      new Option('--customer-order <order>', 'order of the customer listing (unordered: a fixed shuffle)')
+        .choices(['id', 'unordered'])
+        .default('id'),
+    )
     .action(run(async (io, opts) => (await commands.emulator()).runEmulator(opts, io)));
 
   for (const command of allCommands(program)) {

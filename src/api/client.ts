@@ -176,13 +176,14 @@ export function createClient(options: ClientOptions): WorkatoClient {
         },
         readCustomer,
       ),
-    listCustomers: (onPage) =>
+    listCustomers: (onPage, options) =>
       listPages(send, {
         endpoint: 'list customers',
         bucket: 'embedded',
         path: CUSTOMERS_PATH,
         read: readCustomers,
         onPage,
+        fromPage: options?.fromPage,
       }),
     counts,
     async close() {

@@ -30,13 +30,15 @@ export interface Listing<T> {
   readonly read: Read<T[]>;
   /** Called with each page; returning false stops after it. */
   readonly onPage?: ((page: T[]) => boolean | undefined) | undefined;
+  /** The page to start from (1-based), 1 when absent. */
+  readonly fromPage?: number | undefined;
 }
 
 /** Every page, until one is shorter than PER_PAGE or `onPage` says stop. */
 export async function listPages<T extends { id: number }>(send: Send, listing: Listing<T>): Promise<T[]> {
   const all: T[] = [];
   let previous: T[] | undefined;
-  for (let page = 1; ; page++) {
+  for (let page = listing.fromPage ?? 1; ; page++) {
     const call: Call<T[]> = {
       endpoint: listing.endpoint,
       bucket: listing.bucket,

@@ -69,8 +69,12 @@ export interface WorkatoClient {
   /**
    * GET /api/managed_users, page by page. `onPage` may return false to stop early
    * (the caller found what it looked for); the pages read so far are returned.
+   * `fromPage` (1-based) starts the listing there instead of at the first page.
    */
-  listCustomers(onPage?: (page: Customer[]) => boolean | undefined): Promise<Customer[]>;
+  listCustomers(
+    onPage?: (page: Customer[]) => boolean | undefined,
+    options?: { fromPage?: number },
+  ): Promise<Customer[]>;
   /** What this client has sent so far. */
   counts(): RequestCounts;
   /** The pacing limit per bucket, requests per minute. */

@@ -15,6 +15,7 @@ import type { StateBackend } from '../state/backend.js';
 import type { StateLock } from '../state/lock.js';
 import { type ConnectionFlags, connect, planAgainst, readConfig } from '../workflow/plan.js';
 import { readPlanFile } from '../workflow/plan-file.js';
+import { rememberCustomerListing } from '../workflow/rule-resolution.js';
 import { loadState, openStateBackend } from '../workflow/state-backend.js';
 import { rememberVerifiedCustomers } from '../workflow/verified-customers.js';
 import { reconcileBookkeeping } from './bookkeeping.js';
@@ -156,8 +157,9 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     // The recorder was made before planning (to fold a journal first): give it the
     // customers planning found to exist, and the state-only corrections.
     const bookkeeping = structuredClone(recorder.state);
-    const remembered = rememberVerifiedCustomers(bookkeeping, prepared.live.customers) > 0;
-    const corrected = reconcileBookkeeping(bookkeeping, config.desired, prepared.live.profiles);
+    const listed = rememberCustomerListing(bookkeeping, prepared.live.listing);
+    const remembered = rememberVerifiedCustomers(bookkeeping, prepared.live.customers) > 0 || listed;
+    const corrected = reconcileBookkeeping(bookkeeping, prepared.config.desired, prepared.live.profiles);
     if ((remembered || corrected) && (state.exists || plan.changes.length > 0)) {
       await recorder.commit(
         (s) => Object.assign(s, bookkeeping, { serial: s.serial }),

@@ -8,6 +8,7 @@ export interface EmulatorCommandOptions {
   data?: string;
   token?: string;
   rateLimit: number;
+  customerOrder?: 'id' | 'unordered';
 }
 
 /**
@@ -44,6 +45,7 @@ export async function runEmulator(
     host: options.host,
     token,
     ratePerMinute: options.rateLimit,
+    ...(options.customerOrder === undefined ? {} : { customerOrder: options.customerOrder }),
     ...(dataFile === undefined ? {} : { dataFile }),
     ...(io.debug
       ? { onRequest: (e) => io.err(`${e.method} ${e.path} -> ${e.status === 0 ? 'reset' : e.status}\n`) }

@@ -40,7 +40,13 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
   const prepared = await preparePlan({ ...options, fingerprintChanged: out !== undefined }, io);
   try {
     // Before the plan file is made: it names the state as this leaves it.
-    await recordVerifiedCustomers(prepared.state, prepared.live.customers, prepared.client.baseUrl, io);
+    await recordVerifiedCustomers(
+      prepared.state,
+      prepared.live.customers,
+      prepared.client.baseUrl,
+      io,
+      prepared.live.listing,
+    );
     const refusals = findRefusals(prepared.plan, prepared.state.state, {
       stage: 'plan',
       force: options.force === true,

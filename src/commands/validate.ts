@@ -64,6 +64,7 @@ function summarize(desired: DesiredState | undefined, errors: number, warnings: 
   const warned = warnings > 0 ? [plural(warnings, 'warning')] : [];
   if (desired === undefined) return [plural(errors, 'error'), ...warned].join(', ');
   const counts = [plural(desired.profiles.length, 'profile'), plural(desired.customers.length, 'customer')];
+  if (desired.rules !== undefined) counts.push(plural(desired.rules.length, 'rule'));
   return `valid (${[...counts, ...warned].join(', ')})`;
 }
 

@@ -7,8 +7,10 @@ import type { SourceIndex, SourceNode } from './document.js';
 import type { Env } from './interpolate.js';
 import { resolveSecret } from './secrets.js';
 import type {
+  CustomerSelector,
   DesiredCustomer,
   DesiredProfile,
+  DesiredRule,
   DesiredState,
   SourcePosition,
   WorkspaceSettings,
@@ -29,7 +31,32 @@ interface ValidConfig {
     }
   >;
   /** Absent when the config lists its customers only in customers_from files. */
-  customers?: { id?: number; external_id?: string; profiles: string[]; force_unassign?: boolean }[];
+  customers?: {
+    id?: number;
+    external_id?: string;
+    profiles: string[];
+    force_unassign?: boolean;
+    exclude_rules?: boolean;
+  }[];
+  rules?: ({ name: string; profiles: string[]; exclude?: SelectorFields } & SelectorFields)[];
+}
+
+interface SelectorFields {
+  all?: true;
+  external_id_matches?: string;
+  name_matches?: string;
+  ids?: number[];
+  external_ids?: string[];
+}
+
+function toSelector(fields: SelectorFields): CustomerSelector {
+  return {
+    ...(fields.all === true && { all: true as const }),
+    ...(fields.external_id_matches !== undefined && { externalIdMatches: fields.external_id_matches }),
+    ...(fields.name_matches !== undefined && { nameMatches: fields.name_matches }),
+    ...(fields.ids !== undefined && { ids: [...fields.ids] }),
+    ...(fields.external_ids !== undefined && { externalIds: [...fields.external_ids] }),
+  };
 }
 
 /** Only call on a config without error-severity problems. */
@@ -74,12 +101,25 @@ export function normalizeConfig(config: unknown, source: SourceIndex, env: Env):
     const source = at(customerNodes?.[i], false);
     const profiles = c.profiles.slice();
     const forceUnassign = c.force_unassign ?? false;
-    customers[i] = source ? { source, ref, profiles, forceUnassign } : { ref, profiles, forceUnassign };
+    const base = source ? { source, ref, profiles, forceUnassign } : { ref, profiles, forceUnassign };
+    customers[i] = c.exclude_rules === true ? { ...base, excludeRules: true } : base;
   }
+
+  const ruleNodes = exactly('rules')?.items;
+  const rules = (valid.rules ?? []).map((r, i): DesiredRule => {
+    const source = at(ruleNodes?.[i], false);
+    return {
+      ...(source && { source }),
+      name: r.name,
+      profiles: [...r.profiles],
+      select: toSelector(r),
+      ...(r.exclude !== undefined && { exclude: toSelector(r.exclude) }),
+    };
+  });
 
   const workspace: WorkspaceSettings = {
     ...(valid.workspace?.data_center !== undefined && { dataCenter: valid.workspace.data_center }),
     ...(valid.workspace?.api_url !== undefined && { apiUrl: valid.workspace.api_url }),
   };
-  return { workspace, profiles, customers };
+  return { workspace, profiles, customers, ...(rules.length > 0 && { rules }) };
 }

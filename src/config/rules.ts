@@ -10,6 +10,7 @@ import type { Problem } from '../errors.js';
 import { isRecord } from '../json.js';
 import { didYouMean } from '../suggest.js';
 import type { SourceIndex } from './document.js';
+import { checkAssignmentRules } from './rule-checks.js';
 
 /** Provider ids seen in Workato material; Workato publishes no complete list, so others only warn. */
 export const KNOWN_PROVIDERS: readonly string[] = [
@@ -34,6 +35,7 @@ export function checkRules(config: unknown, source: SourceIndex): Problem[] {
     ...checkProfiles(profiles ?? {}, source),
     ...checkPreviousNames(profiles ?? {}, source),
     ...checkCustomers(config['customers'], profiles, source),
+    ...checkAssignmentRules(config, source),
   ];
 }
 

@@ -51,6 +51,33 @@ export interface DesiredCustomer {
   /** Profile names, as written (validated to exist in `profiles`). */
   readonly profiles: readonly string[];
   readonly forceUnassign: boolean;
+  /** `exclude_rules: true`: no rule gives this customer anything; absent means false. */
+  readonly excludeRules?: boolean;
+  /**
+   * Set on the customers rules were resolved into (src/plan/assignment-rules.ts): for
+   * each profile a rule gave, the first rule (in file order) that gave it.
+   */
+  readonly ruleOf?: ReadonlyMap<string, string>;
+}
+
+/** Which customers a rule (or its `exclude`) picks; a rule has exactly one, an exclude any. */
+export interface CustomerSelector {
+  readonly all?: true;
+  /** Regular expression sources, as written: src/config/selectors.ts anchors and compiles them. */
+  readonly externalIdMatches?: string;
+  readonly nameMatches?: string;
+  readonly ids?: readonly number[];
+  readonly externalIds?: readonly string[];
+}
+
+/** A `rules:` entry: profiles every customer its selector picks gets, unless `exclude` picks it. */
+export interface DesiredRule {
+  readonly source?: SourcePosition;
+  /** Unique in the file; plans group the changes it makes under it. */
+  readonly name: string;
+  readonly profiles: readonly string[];
+  readonly select: CustomerSelector;
+  readonly exclude?: CustomerSelector;
 }
 
 export interface WorkspaceSettings {
@@ -65,4 +92,6 @@ export interface DesiredState {
   readonly profiles: readonly DesiredProfile[];
   /** In file order. */
   readonly customers: readonly DesiredCustomer[];
+  /** In file order; absent or empty when the config has no `rules`. */
+  readonly rules?: readonly DesiredRule[];
 }

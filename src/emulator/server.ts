@@ -52,6 +52,8 @@ export interface EmulatorOptions {
    */
   dataFile?: string;
   faults?: FaultOptions;
+  /** The customer listing's order: ascending id (default), or a fixed shuffle (world.customerOrder). */
+  customerOrder?: 'id' | 'unordered';
   /** Serve the test-only /__emulator/* endpoints; default false. */
   control?: boolean;
   /** Called once per /api request when it is answered (or its connection reset). */
@@ -114,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const loaded = dataFile === undefined ? undefined : await loadWorldFile(dataFile);
   const world = new EmulatorWorld(loaded ?? options.world ?? {});
+  if (options.customerOrder !== undefined) world.customerOrder = options.customerOrder;
 
   // Saves run one after another, each writing the world as it is when the save
   // starts, so the last rename on disk always carries the newest world.

@@ -9,6 +9,7 @@
  */
 import type { Customer, LiveProfile } from '../api/types.js';
 import type { CustomerRef } from '../customer-ref.js';
+import { type CustomerOrder, compareForListing, presentCustomer } from './customer-view.js';
 import {
   fail,
   formatTimestamp,
@@ -18,7 +19,7 @@ import {
   type RuleError,
   type RuleResult,
 } from './rule-result.js';
-import { DEFAULT_TIMESTAMP, type NormalizedWorldData, parseWorldData, type WorldData } from './world-data.js';
+import { type NormalizedWorldData, parseWorldData, type WorldData } from './world-data.js';
 
 export {
   formatTimestamp,
@@ -161,8 +162,33 @@ export class EmulatorWorld {
   // ---- customers ----------------------------------------------------------
 
   listCustomers(page: number, perPage: number): Customer[] {
-    this.customersById ??= [...this.customers.values()].sort((a, b) => a.id - b.id);
+    this.customersById ??= [...this.customers.values()].sort(compareForListing(this.#order));
     return paginate(this.customersById, page, perPage).map((c) => presentCustomer(c));
+  }
+
+  /** See src/emulator/customer-order.ts. */
+  get customerOrder(): CustomerOrder {
+    return this.#order;
+  }
+  set customerOrder(order: CustomerOrder) {
+    this.#order = order;
+    this.customersById = undefined;
+  }
+  #order: CustomerOrder = 'id';
+
+  /** A customer made as the partner's product does (the tool never does); the next free id unless given. */
+  addCustomer(input: { id?: number; external_id?: string | null; name: string }): RuleResult<Customer> {
+    let id = input.id ?? 1;
+    if (input.id === undefined) for (const known of this.customers.keys()) id = Math.max(id, known + 1);
+    const externalId = input.external_id ?? null;
+    if (this.customers.has(id) || (externalId !== null && this.byExternalId.has(externalId))) {
+      return fail({ kind: 'refused', message: 'A customer with this id or external id exists already' });
+    }
+    const customer: CustomerRecord = { id, externalId, name: input.name, holdings: new Map() };
+    this.customers.set(id, customer);
+    if (externalId !== null) this.byExternalId.set(externalId, customer);
+    this.customersById = undefined;
+    return ok(presentCustomer(customer));
   }
 
   getCustomer(ref: CustomerRef): RuleResult<Customer> {
@@ -364,22 +390,4 @@ export class EmulatorWorld {
     this.lastStampMs = Math.max(this.now(), this.lastStampMs + 1);
     return formatTimestamp(this.lastStampMs);
   }
-}
-
-/**
- * The customer as GET /api/managed_users answers it. Fields the tool does not
- * use carry fixed values, so that a client that chokes on extra fields fails here.
- */
-function presentCustomer(c: CustomerRecord): Customer {
-  return {
-    id: c.id,
-    external_id: c.externalId,
-    name: c.name,
-    notification_email: null,
-    plan_id: 'oem_plan',
-    in_trial: false,
-    time_zone: 'UTC',
-    created_at: DEFAULT_TIMESTAMP,
-    updated_at: DEFAULT_TIMESTAMP,
-  };
 }

@@ -113,18 +113,20 @@ export function planAssignments(
     const force = forceFor(customer);
 
     for (const profile of [...wanted].sort()) {
+      const rule = customer.ruleOf?.get(profile);
+      const by = rule === undefined ? {} : { rule };
       if (held.includes(profile)) {
         if (options.reassert && !moved.has(profile))
-          changes.push({ ...change('assign', key, profile), reassert: true });
+          changes.push({ ...change('assign', key, profile), reassert: true, ...by });
         continue;
       }
       const provider = providerOf.get(profile);
       const previous = [...leaving].sort().find((p) => providerOf.get(p) === provider);
       if (previous !== undefined) {
         leaving.delete(previous);
-        changes.push({ ...change('swap', key, profile, { profile: previous, force }), previous });
+        changes.push({ ...change('swap', key, profile, { profile: previous, force }), previous, ...by });
       } else {
-        changes.push(change('assign', key, profile));
+        changes.push({ ...change('assign', key, profile), ...by });
       }
     }
     for (const profile of [...leaving].sort()) changes.push(unassign(key, profile, force));

@@ -111,6 +111,8 @@ export interface AssignmentChange {
   inUse?: number;
   /** assign: the state says it is assigned already; --reassert sends it again to confirm. */
   reassert?: boolean;
+  /** assign/swap: the assignment rule that gives the customer this profile (not its own entry). */
+  rule?: string;
   /** Set by the safety check (src/plan/safety.ts): why this change will not be applied. */
   refused?: string;
 }
@@ -177,6 +179,20 @@ export interface StateOnlyChange {
   after: boolean;
 }
 
+/** How plan read the customer list that rules are resolved against: a cost of planning, not of apply. */
+export interface CustomerListing {
+  /** `tail`: only the pages after the customers the last listing saw, proved in order; `full`: every page. */
+  mode: 'full' | 'tail';
+  /** Listing pages read (GET /api/managed_users, 100 customers each), the failed tail attempt included. */
+  pages: number;
+  /** Customers in the workspace. */
+  customers: number;
+  /** Whether the listing came in ascending id order, which the tail listing relies on. */
+  order: 'id' | 'unordered';
+  /** `full` after a tail attempt failed its check: why. */
+  fellBack?: string;
+}
+
 export interface Plan {
   /** Sorted by sortChanges: apply order first, then address. */
   changes: Change[];
@@ -199,6 +215,8 @@ export interface Plan {
   ratePerMinute: number;
   /** The least time the rate limit imposes on apply, in whole seconds (src/plan/cost.ts). */
   leastSeconds: number;
+  /** Set when the config has rules: the customer listing they were resolved against. */
+  customerListing?: CustomerListing;
 }
 
 /**

@@ -80,6 +80,8 @@ export interface AssignmentChangeJson {
   in_use: number | null;
   /** assign: true when sent again to confirm what the state records (`apply --reassert`); null otherwise. */
   reassert: boolean | null;
+  /** assign/swap: the assignment rule that gives the profile; null when the customer's entry does, and for unassign. */
+  rule: string | null;
   /** Why the safety check refuses this change; null when it is not refused. */
   refused: string | null;
 }
@@ -103,6 +105,14 @@ export interface PlanJson {
   drift: { code: string; address: string; message: string; repair: string }[];
   refusals: { code: string; address: string | null; message: string }[];
   api_calls: ApiCallsJson;
+  /** With rules: how plan read the customer list; null otherwise. */
+  customer_listing: {
+    mode: 'full' | 'tail';
+    pages: number;
+    customers: number;
+    order: 'id' | 'unordered';
+    fell_back: string | null;
+  } | null;
 }
 
 /** Any secret field value becomes a marker: a value put there by a bug must not leak. */
@@ -135,6 +145,7 @@ function toChangeJson(change: Change): ChangeJson {
       force: unassigns ? change.force === true : null,
       in_use: unassigns ? (change.inUse ?? null) : null,
       reassert: unassigns ? null : change.reassert === true,
+      rule: change.rule ?? null,
       refused: change.refused ?? null,
     };
   }
@@ -209,6 +220,15 @@ export function toPlanJson(plan: Plan): PlanJson {
       rate_per_minute: plan.ratePerMinute,
       least_seconds: plan.leastSeconds,
     },
+    customer_listing: plan.customerListing
+      ? {
+          mode: plan.customerListing.mode,
+          pages: plan.customerListing.pages,
+          customers: plan.customerListing.customers,
+          order: plan.customerListing.order,
+          fell_back: plan.customerListing.fellBack ?? null,
+        }
+      : null,
   };
 }
 

@@ -252,6 +252,7 @@ function renderAssignmentLine({ change, leaving }: GroupEntry): string {
   }
   if (change.action !== 'assign' && change.force === true) details.push('force');
   const notes = [describeInUse(change), describeReassert(change)].filter((note) => note !== undefined);
+  if (change.rule !== undefined) notes.push(`by rule ${quote(change.rule)}`);
   if (change.refused !== undefined) notes.push(`refused: ${revealHidden(change.refused)}`);
   let line = details.length > 0 ? `${head} (${details.join('; ')})` : head;
   if (notes.length > 0) line += ` # ${notes.join('; ')}`;

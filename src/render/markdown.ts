@@ -22,6 +22,7 @@ import {
 } from './markdown-groups.js';
 import { formatCount, pluralize } from './numbers.js';
 import { describeNoChanges, refusalAddress } from './phrases.js';
+import { describeListing, groupByRule, renderRuleGroupsMarkdown } from './rule-groups.js';
 import { renderStateOnlyMarkdown } from './state-only.js';
 import { formatSummary, listUnsetVariables, type PlanSummary, summarizePlan } from './summary.js';
 
@@ -63,8 +64,10 @@ function describeRefusalPointer(plan: Plan): string | undefined {
 function renderHead(plan: Plan, summary: PlanSummary): string[] {
   const blocks = ['## workato-oauth plan'];
   const pointer = describeRefusalPointer(plan);
+  const listing = plan.customerListing ? [escapeMarkdownText(describeListing(plan.customerListing))] : [];
   if (plan.changes.length === 0) {
     blocks.push(describeNoChanges(plan));
+    for (const line of listing) blocks.push(line);
     if (pointer !== undefined) blocks.push(pointer);
     return blocks;
   }
@@ -74,6 +77,7 @@ function renderHead(plan: Plan, summary: PlanSummary): string[] {
   if (summary.refused > 0) rows.push(`| refused | ${formatCount(summary.refused)} |`);
   blocks.push(['| Action | Count |', '| :-- | --: |', ...rows].join('\n'));
   if (countCalls(plan.apiCalls) > 0) blocks.push(formatApiCalls(plan));
+  for (const line of listing) blocks.push(line);
   const unset = listUnsetVariables(plan);
   if (unset.length > 0) {
     blocks.push(
@@ -197,6 +201,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   ]) {
     add(block);
   }
+
+  // A rule's summary is cut whole when the comment is full; the changes below still list its customers.
+  for (const block of renderRuleGroupsMarkdown(groupByRule(plan.changes))) if (fits(block)) add(block);
 
   let cutChanges = 0;
   let shownGroups = 0;

@@ -30,6 +30,7 @@ import {
   refusalAddress,
 } from './phrases.js';
 import { describeProfileFields, type FieldRow } from './profile-fields.js';
+import { describeListing, groupByRule, renderRuleGroupsText } from './rule-groups.js';
 import { renderStateOnlyText } from './state-only.js';
 import { formatSummary, isRefused, listUnsetVariables } from './summary.js';
 
@@ -291,6 +292,7 @@ function renderAssignmentChange(change: AssignmentChange, paint: Paint): string 
   if (change.action !== 'assign' && change.force === true) details.push('force');
   const notes: string[] = [];
   for (const note of [describeInUse(change), describeReassert(change)]) if (note) notes.push(note);
+  if (change.rule !== undefined) notes.push(`by rule ${quote(change.rule)}`);
   let line = details.length > 0 ? `${head} (${details.join('; ')})` : head;
   if (notes.length > 0) line += ` # ${notes.join('; ')}`;
   if (change.refused !== undefined) line += paint('red', ` # refused: ${revealHidden(change.refused)}`);
@@ -389,6 +391,7 @@ export function renderTextTo(plan: Plan, options: TextOptions, emit: (chunk: str
       previous = change.kind;
       if (lines.length >= CHUNK_LINES) flush();
     }
+    append(lines, renderRuleGroupsText(groupByRule(plan.changes), wrapCustomers));
     lines.push('', `${paint('bold', 'Plan:')} ${formatSummary(plan)}`);
     if (countCalls(plan.apiCalls) > 0) lines.push(formatApiCalls(plan));
     const unset = listUnsetVariables(plan);
@@ -397,6 +400,7 @@ export function renderTextTo(plan: Plan, options: TextOptions, emit: (chunk: str
       lines.push(`Note: apply needs these variables, which are not set now: ${names}.`);
     }
   }
+  if (plan.customerListing) lines.push(describeListing(plan.customerListing));
   append(
     lines,
     renderStateOnlyText(plan.stateOnly, (t) => paint('bold', t)),

@@ -3,6 +3,7 @@ import { access, constants, open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StateConflictError, StateError } from '../errors.js';
 import { explainWriteError, writeFileAtomic } from './atomic-write.js';
+import { appendCustomerListing } from './customer-listing.js';
 import { JournaledState } from './journal.js';
 import { readJournal } from './journal-file.js';
 import { checkStateSchema } from './schema.js';
@@ -146,7 +147,7 @@ export function serializeState(state: State): string {
     profiles: sortedRecord(state.profiles, orderProfile),
     customers: sortedRecord(state.customers, orderCustomer),
   };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  return appendCustomerListing(`${JSON.stringify(ordered, null, 2)}\n`, state.customer_listing);
 }
 
 /** What a state write compares before it replaces the file: the state as last read or written. */

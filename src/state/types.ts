@@ -48,4 +48,13 @@ export interface State {
   profiles: Record<string, StateProfile>;
   /** Keyed by customerKey(): `E:<external id>` or the numeric id. */
   customers: Record<string, StateCustomer>;
+  /** Written when the config has assignment rules: the customer list they were last resolved against. */
+  customer_listing?: CustomerListingRecord;
+}
+
+/** See src/state/customer-listing.ts. */
+export interface CustomerListingRecord {
+  order: 'id' | 'unordered';
+  /** `[id, external_id, name]`, in the order the listing gave them. */
+  customers: [number, string | null, string][];
 }

@@ -10,12 +10,14 @@ import type { DesiredCustomer, DesiredState } from '../config/types.js';
 import { customerKey } from '../customer-ref.js';
 import { PlanError } from '../plan/diff.js';
 import { indexStateCustomers } from '../state/customers.js';
-import type { State } from '../state/types.js';
+import type { CustomerListingRecord, State } from '../state/types.js';
 
 export interface LiveState {
   profiles: LiveProfile[];
   /** Customers checked to exist in this run, keyed by customerKey of the config's reference. */
   customers: Map<string, { id: number; external_id: string | null }>;
+  /** With rules: the customer list as read, for the state (src/workflow/rule-resolution.ts). */
+  listing?: CustomerListingRecord | undefined;
 }
 
 function describe(customer: DesiredCustomer): string {

@@ -202,7 +202,7 @@ export async function readPlanFile(path: string): Promise<PlanFile> {
     throw new UsageError(
       version === undefined
         ? `${path} is not a workato-oauth plan file (it has no plan_file_version)`
-        : `${path} is a plan file of version ${JSON.stringify(version)}; this workato-oauth reads version ${PLAN_FILE_VERSION}: plan again`,
+        : `${path} is a plan file of version ${describeVersion(version)}; this workato-oauth reads version ${PLAN_FILE_VERSION}: plan again`,
     );
   }
   const problems = [...checkWrapper(data), ...validatePlanJson(data['plan'])];
@@ -210,6 +210,12 @@ export async function readPlanFile(path: string): Promise<PlanFile> {
     throw new UsageError(`plan file ${path} is damaged:\n  ${problems.join('\n  ')}`);
   }
   return data as unknown as PlanFile;
+}
+
+/** A scalar as written; anything else by its kind: a damaged file may nest a value thousands deep. */
+function describeVersion(version: unknown): string {
+  if (version === null || typeof version !== 'object') return JSON.stringify(version) ?? String(version);
+  return Array.isArray(version) ? '(a list)' : '(a map)';
 }
 
 /** What moved since the plan was made; empty when the plan still holds. */
@@ -263,13 +269,16 @@ function describeValue(value: unknown): string {
 
 /** The parts of a plan document the safety check sets: never compared. */
 function withoutVerdicts(plan: PlanJson): Record<string, unknown> {
+  // How plan read the customer list is not what apply sends: a re-plan reads only its tail.
   const {
     refusals: _refusals,
     changes: _changes,
+    customer_listing: _listing,
     summary,
     ...rest
   } = plan as PlanJson & {
     refusals?: unknown;
+    customer_listing?: unknown;
   };
   const { refused: _refused, ...counts } = summary as typeof summary & { refused?: unknown };
   return { ...rest, summary: counts };

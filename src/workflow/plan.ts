@@ -17,6 +17,7 @@ import { computePlan, PlanError } from '../plan/diff.js';
 import type { SecretChecks } from '../plan/secrets.js';
 import type { Plan } from '../plan/types.js';
 import { fetchLiveState, type LiveState } from './live.js';
+import { resolveDesired } from './rule-resolution.js';
 import { checkSecrets } from './secret-checks.js';
 import { type BackendState, loadState, openStateBackend } from './state-backend.js';
 import { rememberVerifiedCustomers } from './verified-customers.js';
@@ -118,12 +119,16 @@ export async function planAgainst(
   // Refused before any call: two entries for one customer would undo each other.
   const duplicates = findDuplicateCustomers(config.desired, state.state);
   if (duplicates.length > 0) throw new PlanError(duplicates);
+  // Rules: the customer list is read and the rules resolved first; the listing checks every customer.
+  const rules = await resolveDesired(client, config.desired, state.state);
+  const desired = rules?.desired ?? config.desired;
   const [live, secrets] = await Promise.all([
-    fetchLiveState(client, config.desired, state.state, options),
-    checkSecrets(config.desired, state.state, { fingerprintChanged: options.fingerprintChanged === true }),
+    fetchLiveState(client, desired, state.state, rules ? { verifyCustomers: false } : options),
+    checkSecrets(desired, state.state, { fingerprintChanged: options.fingerprintChanged === true }),
   ]);
+  if (rules) live.customers = rules.verified;
   const plan = computePlan({
-    desired: config.desired,
+    desired,
     state: state.state,
     live: live.profiles,
     secrets,
@@ -131,9 +136,11 @@ export async function planAgainst(
     verified: live.customers,
     options: { forceUnassign: options.forceUnassign === true, reassert: options.reassert === true },
   });
+  if (rules) plan.customerListing = rules.listing;
   // Known from now on: apply's first write records them, plan records them itself.
   rememberVerifiedCustomers(state.state, live.customers);
-  return { config, state, client, live, secrets, plan };
+  live.listing = rules?.record;
+  return { config: { ...config, desired }, state, client, live, secrets, plan };
 }
 
 /** The caller owns the returned client and must close it. */

@@ -15,8 +15,9 @@ import { RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { StateLock } from '../state/lock.js';
-import type { State } from '../state/types.js';
+import type { CustomerListingRecord, State } from '../state/types.js';
 import type { LiveState } from './live.js';
+import { rememberCustomerListing } from './rule-resolution.js';
 import { type BackendState, loadState } from './state-backend.js';
 
 /** Adds the customers just checked that the state does not know yet. Returns how many it added. */
@@ -73,14 +74,17 @@ export async function recordVerifiedCustomers(
   verified: LiveState['customers'],
   baseUrl: string,
   io: Io,
+  /** With rules: the customer list as read, recorded too so the next listing can read only its tail. */
+  listing?: CustomerListingRecord,
 ): Promise<void> {
-  if (verified.size === 0) return;
+  const listed = listing !== undefined && rememberCustomerListing(structuredClone(loaded.state), listing);
+  if (verified.size === 0 && !listed) return;
+  const what =
+    verified.size === 0
+      ? 'the customer listing was not recorded in the state (REASON); apply will list the customers in full'
+      : `the ${verified.size} customer(s) found to exist were not recorded in the state (REASON); apply will check them again`;
   const note = (reason: string) => {
-    if (!io.quiet) {
-      io.err(
-        `Note: the ${verified.size} customer(s) found to exist were not recorded in the state (${reason}); apply will check them again.\n`,
-      );
-    }
+    if (!io.quiet) io.err(`Note: ${what.replace('REASON', () => reason)}.\n`);
   };
   // A journal left by a stopped apply is in `loaded.state` but not in the file: writing
   // the file now would leave that journal behind as stale. The next apply folds it first.
@@ -97,6 +101,7 @@ export async function recordVerifiedCustomers(
     // added the checked customers to `loaded.state`. A shallow copy, not a clone of 100k customers.
     const next = { ...loaded.state };
     rememberVerifiedCustomers(next, verified);
+    rememberCustomerListing(next, listing);
     next.serial = loaded.state.serial + 1;
     loaded.version = await loaded.backend.write(
       next,
@@ -105,7 +110,7 @@ export async function recordVerifiedCustomers(
     );
     loaded.state = next;
     loaded.exists = true;
-    if (!io.quiet) {
+    if (!io.quiet && verified.size > 0) {
       io.err(
         `Recorded ${verified.size} customer(s) found to exist in ${loaded.backend.kind === 'local' ? relative(io.cwd, loaded.path) || loaded.path : loaded.path}; apply will not check them again.\n`,
       );

@@ -120,7 +120,7 @@ describe('customers_from', () => {
       "c.yaml:11:36  customers_from[1]  'missing/*.yaml' matches no file (relative to c.yaml's folder); a customer list that went missing would unassign all its customers, so name files that exist",
       "customers/a.yaml:4:14  [1].profiles[0]  unknown profile 'Zom' (did you mean 'Zoom'?)",
       "customers/b.yaml:2:16  [0].external_id  customer external_id 'A1' is listed twice (first at customers/a.yaml:1): merge the two entries",
-      "customers/b.yaml:6:3  [1].colour  unknown field 'colour' (allowed: id, external_id, profiles, force_unassign)",
+      "customers/b.yaml:6:3  [1].colour  unknown field 'colour' (allowed: id, external_id, profiles, exclude_rules, force_unassign)",
       "customers/b.yaml:8:21  [2].profiles[1]  profile 'Slack' is listed twice for this customer (first at line 8, profiles[0])",
       'customers/b.yaml:9:7  [3].id  customer id 6 is listed twice (first at line 4, [1]): merge the two entries',
       'customers/c.yaml:1:1  (file)  expected a list of customer entries (- external_id: ... / profiles: [...]) at the top of the file, found a map; write the entries without the customers: key',

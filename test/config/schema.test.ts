@@ -18,7 +18,7 @@ describe('schema problems read as a user would say them', () => {
   it('an unknown field with nothing close lists the allowed ones', () => {
     const result = check(`${BASE}owner: platform-team\n`);
     expect(problemLines(result)).toEqual([
-      `17:1  owner  unknown field 'owner' (allowed: version, workspace, state, profiles, customers, customers_from)`,
+      `17:1  owner  unknown field 'owner' (allowed: version, workspace, state, profiles, rules, customers, customers_from)`,
     ]);
   });
 

@@ -214,7 +214,11 @@ describe('the state schema', () => {
 
   it('describes every field the tool writes, and every field has a description', () => {
     const full = JSON.parse(
-      serializeState({ ...valid, profiles: { A: { ...valid.profiles['Acme']!, rename_to: 'B' } } }),
+      serializeState({
+        ...valid,
+        profiles: { A: { ...valid.profiles['Acme']!, rename_to: 'B' } },
+        customer_listing: { order: 'id', customers: [[1, 'A1', 'Customer 1']] },
+      }),
     );
     expect(Object.keys(schema.properties)).toEqual(Object.keys(full));
     expect(Object.keys(schema.$defs.profile.properties)).toEqual(Object.keys(full.profiles.A));
