@@ -18,12 +18,16 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, type ExpectStatic, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server.js';
+import { createS3Backend } from '../../src/state/s3-backend.js';
 import { type Bench, startBench } from '../commands/harness.js';
+import { startConditionalProxy, startS3rver } from '../state/s3-server.js';
 import { API_TOKEN, leakedSecrets, spawnCli } from './world.js';
 
 const RUNS = 20;
 /** Runs on the git backend: a first onboarding and a change. */
 const GIT_RUNS = 2;
+/** And one on the s3 backend (s3rver behind the proxy that enforces If-Match / If-None-Match). */
+const S3_RUNS = 1;
 /** Runs at a time: each spawns one CLI and works in between; more only queue for the 2 cores. */
 const AT_ONCE = 3;
 
@@ -213,7 +217,48 @@ describe('kill -9 during apply, then apply again', () => {
     { timeout: 180_000 },
     (run, { expect }) => inTurn(() => killAndResume(run, expect, { git: true })),
   );
+  it.concurrent.for(Array.from({ length: S3_RUNS }, (_, i) => i))(
+    's3 backend: run %i converges with no duplicate',
+    { timeout: 180_000 },
+    (run, { expect }) => inTurn(() => killAndResume(run, expect, { s3: true })),
+  );
 });
+
+/** The state block that puts the state in s3rver behind the conditional proxy, and how to read it and stop. */
+async function useS3State(world: Bench): Promise<{ read: () => Promise<string>; stop: () => Promise<void> }> {
+  const credentials = { accessKeyId: 'AKIDKILLRESUME', secretAccessKey: 'kill-resume-s3-secret' };
+  const server = await startS3rver(credentials);
+  const proxy = await startConditionalProxy(server.endpoint);
+  world.env['AWS_ACCESS_KEY_ID'] = credentials.accessKeyId;
+  world.env['AWS_SECRET_ACCESS_KEY'] = credentials.secretAccessKey;
+  world.env['AWS_REGION'] = 'us-east-1';
+  // Runs made in this process (the SDK reads its chain from the process environment) too.
+  process.env['AWS_ACCESS_KEY_ID'] = credentials.accessKeyId;
+  process.env['AWS_SECRET_ACCESS_KEY'] = credentials.secretAccessKey;
+  const key = 'workato-oauth.state.json';
+  const block = `\nstate:\n  backend: s3\n  bucket: ${server.bucket}\n  key: ${key}\n  endpoint: ${proxy.endpoint}\n  region: us-east-1\n  lock_stale: 8s\n`;
+  await appendFile(world.configPath, block);
+  return {
+    async read() {
+      // This process's SDK takes the same key pair from its environment.
+      process.env['AWS_ACCESS_KEY_ID'] = credentials.accessKeyId;
+      process.env['AWS_SECRET_ACCESS_KEY'] = credentials.secretAccessKey;
+      const backend = await createS3Backend({
+        bucket: server.bucket,
+        key,
+        endpoint: proxy.endpoint,
+        region: 'us-east-1',
+      });
+      const found = await backend.read();
+      await backend.close?.();
+      return JSON.stringify(found?.state ?? null);
+    },
+    async stop() {
+      await proxy.stop();
+      await server.stop();
+    },
+  };
+}
 
 /** The state block that puts the state on a bare repository in the bench's folder. */
 async function useGitState(world: Bench): Promise<() => Promise<string>> {
@@ -232,17 +277,20 @@ async function useGitState(world: Bench): Promise<() => Promise<string>> {
 async function killAndResume(
   run: number,
   expect: ExpectStatic,
-  options: { git?: boolean } = {},
+  options: { git?: boolean; s3?: boolean } = {},
 ): Promise<void> {
-  const rand = random(options.git ? 6000 + run : 1000 + run); // git: kills after 16 and 7 requests
+  const rand = random(options.git ? 6000 + run : options.s3 ? 6000 + run : 1000 + run); // git: kills after 16 and 7 requests
   const changeRun = run % 2 === 1;
   const world = await startBench({ emulator: { faults: { latencyMs: [1, 12], seed: run + 1 } } });
+  let stopS3: (() => Promise<void>) | undefined;
   try {
     const config = world.configPath;
-    const readGitState = options.git ? await useGitState(world) : undefined;
+    const s3 = options.s3 ? await useS3State(world) : undefined;
+    stopS3 = s3?.stop;
+    const readGitState = options.git ? await useGitState(world) : s3?.read;
     const stateText = readGitState ?? (() => readFile(world.statePath, 'utf8'));
-    // On git, the apply after the kill waits for the killed one's lock to go stale.
-    const resume = options.git ? ['--lock-timeout', '60'] : [];
+    // On a remote backend, the apply after the kill waits for the killed one's lock to go stale.
+    const resume = options.git || options.s3 ? ['--lock-timeout', '60'] : [];
     if (changeRun) {
       await applyUntilDone(world, expect);
       await writeFile(config, readGitState ? `${CONFIG_V2}${await gitBlockOf(config)}` : CONFIG_V2);
@@ -283,6 +331,7 @@ async function killAndResume(
     expect(plan.code, where).toBe(0);
   } finally {
     await world.close();
+    await stopS3?.();
   }
 }
 
