@@ -54,7 +54,10 @@ export async function applyWithoutSockets(options: {
     const statePath = join(dir, 'workato-oauth.state.json');
     const backend = createLocalBackend(statePath);
     const state = await loadState(backend, emulator.url, { forWriting: true });
-    const prepared = await planAgainst(config, client, state, { verifyCustomers: true });
+    const prepared = await planAgainst(config, client, state, {
+      verifyCustomers: true,
+      fingerprintChanged: true,
+    });
     const recorder = new StateRecorder(backend, state.state, {
       exists: state.exists,
       version: state.version,
