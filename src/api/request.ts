@@ -79,11 +79,7 @@ export interface Requester {
 /** The unbroken run of 429s a call is in. */
 interface RateLimitedRun {
   answers: number;
-  /**
-   * The waits this run has taken so far. The patience bounds their sum, not the
-   * clock: a patience of 1 s admits one Retry-After of 1 s, where comparing with
-   * the clock (which also counts the round trips) gave up at the first 429.
-   */
+  /** Waits taken so far; the patience bounds their sum, not the clock (which counts round trips too). */
   waitedMs: number;
 }
 

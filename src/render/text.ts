@@ -8,31 +8,17 @@
 
 import { append, maxOf } from '../arrays.js';
 import { countCalls } from '../plan/cost.js';
-import type {
-  AssignmentChange,
-  Change,
-  DriftFinding,
-  Plan,
-  ProfileChange,
-  Refusal,
-  UnmanagedProfile,
-  Warning,
-} from '../plan/types.js';
+import type { AssignmentChange, Change, Plan, ProfileChange } from '../plan/types.js';
 import { formatApiCalls } from './cost.js';
 import { quote, revealHidden } from './escape.js';
 import { pluralize } from './numbers.js';
 import { makePainter, type Paint } from './paint.js';
-import {
-  describeCustomerCount,
-  describeInUse,
-  describeNoChanges,
-  describeReassert,
-  refusalAddress,
-} from './phrases.js';
+import { describeCustomerCount, describeInUse, describeNoChanges, describeReassert } from './phrases.js';
 import { describeProfileFields, type FieldRow } from './profile-fields.js';
 import { describeListing, groupByRule, renderRuleGroupsText } from './rule-groups.js';
 import { renderStateOnlyText } from './state-only.js';
 import { formatSummary, isRefused, listUnsetVariables } from './summary.js';
+import { renderDrift, renderRefusals, renderUnmanaged, renderWarnings } from './text-sections.js';
 
 export interface TextOptions {
   /** ANSI colours, as Terraform uses them. The caller decides (TTY, NO_COLOR, --no-color). */
@@ -297,57 +283,6 @@ function renderAssignmentChange(change: AssignmentChange, paint: Paint): string 
   if (notes.length > 0) line += ` # ${notes.join('; ')}`;
   if (change.refused !== undefined) line += paint('red', ` # refused: ${revealHidden(change.refused)}`);
   return line;
-}
-
-function renderUnmanaged(unmanaged: readonly UnmanagedProfile[]): string[] {
-  if (unmanaged.length === 0) return [];
-  const duplicates = unmanaged.some((profile) => profile.duplicateOf !== undefined);
-  const which = duplicates
-    ? "that the configuration does not list, or that share a managed profile's name"
-    : 'that the configuration does not list';
-  return [
-    '',
-    `Not managed, left alone: ${pluralize(unmanaged.length, 'profile')} in the workspace ${which}:`,
-    ...unmanaged.map((profile) => {
-      const line = `    id ${profile.id} ${quote(profile.name)} (provider ${quote(profile.provider)})`;
-      return profile.duplicateOf === undefined
-        ? line
-        : `${line}: another profile named ${quote(profile.duplicateOf)}; left alone`;
-    }),
-  ];
-}
-
-function renderDrift(drift: readonly DriftFinding[], paint: Paint): string[] {
-  if (drift.length === 0) return [];
-  return [
-    '',
-    `${paint('yellow', paint('bold', 'Drift:'))} ${pluralize(drift.length, 'change')} made outside workato-oauth that this plan does not repair:`,
-    ...drift.flatMap((finding) => [
-      `  ${revealHidden(finding.address)}: ${revealHidden(finding.message)} (${revealHidden(finding.code)})`,
-      `      repair: ${revealHidden(finding.repair)}`,
-    ]),
-  ];
-}
-
-function renderWarnings(warnings: readonly Warning[], paint: Paint): string[] {
-  return warnings.flatMap((warning) => [
-    '',
-    `${paint('yellow', paint('bold', 'Warning'))} (${revealHidden(warning.code)}): ${revealHidden(warning.message)}`,
-  ]);
-}
-
-/** Last, where a CI log is read first: every reason apply will not run. */
-function renderRefusals(refusals: readonly Refusal[], paint: Paint): string[] {
-  if (refusals.length === 0) return [];
-  return [
-    '',
-    paint('red', paint('bold', 'Apply is refused:')),
-    ...refusals.map((refusal) => {
-      const address = refusalAddress(refusal);
-      const where = address === undefined ? '' : `${revealHidden(address)}: `;
-      return `  ${where}${revealHidden(refusal.message)} (${revealHidden(refusal.code)})`;
-    }),
-  ];
 }
 
 export function renderText(plan: Plan, options: TextOptions): string {
