@@ -12,6 +12,7 @@
 
 import type { DesiredCustomer, DesiredRule, DesiredState } from '../config/types.js';
 import { customerKey } from '../customer-ref.js';
+import { describeEntry, describeMissing } from './customers.js';
 import { compileSelector, type SelectableCustomer } from './selectors.js';
 
 /** Customers named in a conflict message, at most. */
@@ -141,22 +142,4 @@ function refOf(customer: SelectableCustomer): DesiredCustomer['ref'] {
 
 function refKey(customer: SelectableCustomer): string {
   return customerKey(refOf(customer));
-}
-
-function describeEntry(customer: DesiredCustomer): string {
-  const what =
-    'id' in customer.ref ? `id ${customer.ref.id}` : `external_id ${JSON.stringify(customer.ref.externalId)}`;
-  const where = customer.source
-    ? ` (${customer.source.file}:${customer.source.line}:${customer.source.col})`
-    : '';
-  return `${what}${where}`;
-}
-
-function describeMissing(customer: DesiredCustomer): string {
-  const where = customer.source
-    ? `${customer.source.file}:${customer.source.line}:${customer.source.col}  `
-    : '';
-  const what =
-    'id' in customer.ref ? `id ${customer.ref.id}` : `external_id ${JSON.stringify(customer.ref.externalId)}`;
-  return `${where}customer ${what} does not exist in the workspace`;
 }

@@ -13,13 +13,26 @@ export interface VerifiedCustomer {
   external_id: string | null;
 }
 
-function describe(customer: DesiredCustomer): string {
-  const what =
-    'id' in customer.ref ? `id ${customer.ref.id}` : `external_id ${JSON.stringify(customer.ref.externalId)}`;
+function refText(customer: DesiredCustomer): string {
+  return 'id' in customer.ref
+    ? `id ${customer.ref.id}`
+    : `external_id ${JSON.stringify(customer.ref.externalId)}`;
+}
+
+/** `id 101 (file:line:col)`: a config entry, for messages naming two of them. */
+export function describeEntry(customer: DesiredCustomer): string {
   const where = customer.source
     ? ` (${customer.source.file}:${customer.source.line}:${customer.source.col})`
     : '';
-  return `${what}${where}`;
+  return `${refText(customer)}${where}`;
+}
+
+/** One problem line for an entry naming a customer the workspace does not hold. */
+export function describeMissing(customer: DesiredCustomer): string {
+  const where = customer.source
+    ? `${customer.source.file}:${customer.source.line}:${customer.source.col}  `
+    : '';
+  return `${where}customer ${refText(customer)} does not exist in the workspace`;
 }
 
 /** Each pair of config entries that name one customer, as one message each. */
@@ -48,7 +61,7 @@ export function findDuplicateCustomers(
     const earlier = first.get(identity);
     if (earlier) {
       problems.push(
-        `customer ${describe(earlier)} and customer ${describe(customer)} are the same customer (Workato id ${identity}); keep one entry`,
+        `customer ${describeEntry(earlier)} and customer ${describeEntry(customer)} are the same customer (Workato id ${identity}); keep one entry`,
       );
     } else {
       first.set(identity, customer);

@@ -19,6 +19,7 @@ import { hostname, userInfo } from 'node:os';
 import { RefusedError } from '../errors.js';
 import { type BackendLockOptions, REMOTE_LOCK_STALE_MS } from './backend.js';
 import type { GitRemote } from './git-backend.js';
+import { keepLock } from './held-lock.js';
 import type { StateLock } from './lock.js';
 
 const LOCK_FILE = 'lock.json';
@@ -145,66 +146,45 @@ function holdGitLock(
   staleMs: number,
   refreshMs: number,
 ): StateLock {
-  const controller = new AbortController();
   let current = first;
   let confirmedAt = Date.now();
-  let released = false;
-  let refreshing: Promise<void> | undefined;
-
-  const lose = (reason: string) => {
-    if (!controller.signal.aborted) controller.abort(new Error(reason));
-    clearInterval(timer);
-  };
-  const refresh = async () => {
-    // Past the stale period without a refresh, another run may already hold it: stop, whatever the remote says.
-    if (Date.now() - confirmedAt > staleMs) {
-      lose(
-        `the state lock went unrefreshed for over ${seconds(staleMs)} (this process was paused, or could not reach the remote), so another run may have taken it over`,
-      );
-      return;
-    }
-    try {
-      me.refreshed = new Date().toISOString();
-      const next = await lockCommit(remote, me);
-      if ((await remote.push(next, ref, current)) === 'ok') {
-        current = next;
-        confirmedAt = Date.now();
-        return;
-      }
-      const taker = await readHolder(remote, ref).catch(() => undefined);
-      const by =
-        taker?.holder && taker.holder.token !== me.token
-          ? ` by ${describeGitHolder(taker.holder, Date.now())}`
-          : '';
-      lose(
-        `the state lock was taken over${by} while this process held it (not refreshed for over ${seconds(staleMs)})`,
-      );
-    } catch {
-      // The remote out of reach for a moment: try again at the next refresh.
-    }
-  };
-  const timer = setInterval(() => {
-    if (!refreshing && !released) refreshing = refresh().finally(() => (refreshing = undefined));
-  }, refreshMs);
-  timer.unref();
-
-  return {
-    signal: controller.signal,
-    async verify() {
-      if (released || controller.signal.aborted) return;
-      while (refreshing) await refreshing;
+  return keepLock(
+    {
+      async refresh(lose) {
+        // Past the stale period without a refresh, another run may already hold it: stop, whatever the remote says.
+        if (Date.now() - confirmedAt > staleMs) {
+          lose(
+            `the state lock went unrefreshed for over ${seconds(staleMs)} (this process was paused, or could not reach the remote), so another run may have taken it over`,
+          );
+          return;
+        }
+        try {
+          me.refreshed = new Date().toISOString();
+          const next = await lockCommit(remote, me);
+          if ((await remote.push(next, ref, current)) === 'ok') {
+            current = next;
+            confirmedAt = Date.now();
+            return;
+          }
+          const taker = await readHolder(remote, ref).catch(() => undefined);
+          const by =
+            taker?.holder && taker.holder.token !== me.token
+              ? ` by ${describeGitHolder(taker.holder, Date.now())}`
+              : '';
+          lose(
+            `the state lock was taken over${by} while this process held it (not refreshed for over ${seconds(staleMs)})`,
+          );
+        } catch {
+          // The remote out of reach for a moment: try again at the next refresh.
+        }
+      },
       // A push per API call would be slow: confirm again only once half a refresh period has passed.
-      if (Date.now() - confirmedAt < refreshMs / 2) return;
-      refreshing = refresh().finally(() => (refreshing = undefined));
-      await refreshing;
+      confirmedRecently: () => Date.now() - confirmedAt < refreshMs / 2,
+      async remove(lost) {
+        if (lost) return; // not ours any more: leave the new holder's lock alone
+        await remote.push(null, ref, current).catch(() => {});
+      },
     },
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      await refreshing?.catch(() => {});
-      if (controller.signal.aborted) return; // not ours any more: leave the new holder's lock alone
-      await remote.push(null, ref, current).catch(() => {});
-    },
-  };
+    refreshMs,
+  );
 }

@@ -31,6 +31,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RefusedError, StateError } from '../errors.js';
 import { explainWriteError, isProcessAlive, removeStaleTempFiles } from './atomic-write.js';
+import { keepLock } from './held-lock.js';
 
 export interface LockHolder {
   host: string;
@@ -228,58 +229,39 @@ async function removeIfMine(dir: string, gen: number, token: string): Promise<vo
 function holdLock(statePath: string, gen: number, holder: LockHolder, refreshMs: number): StateLock {
   const dir = lockDir(statePath);
   const file = join(dir, String(gen));
-  const controller = new AbortController();
-  let released = false;
-  let refreshing: Promise<void> | undefined;
-
-  const lose = (reason: string) => {
-    if (!controller.signal.aborted) controller.abort(new Error(reason));
-    clearInterval(timer);
-  };
-  const refresh = async () => {
-    try {
-      const mine = await readEntry(dir, gen);
-      const gens = await listGens(dir);
-      const top = gens.at(-1);
-      if (mine?.holder?.token !== holder.token || (top !== undefined && top > gen)) {
-        const taker = top === undefined ? undefined : await readEntry(dir, top).catch(() => undefined);
-        const by =
-          taker?.holder && taker.holder.token !== holder.token ? ` by ${describeHolder(taker.holder)}` : '';
-        lose(
-          `the state lock was taken over${by} while this process held it (paused or stalled past ${LOCK_STALE_MS / 1000} s without a refresh)`,
-        );
-        return;
-      }
-      const at = new Date();
-      await utimes(file, at, at);
-    } catch (error) {
-      if (isMissing(error)) lose('the state lock was removed while this process held it');
-      // Anything else (a folder gone read-only for a moment): try again at the next refresh.
-    }
-  };
-  const timer = setInterval(() => {
-    if (!refreshing && !released) refreshing = refresh().finally(() => (refreshing = undefined));
-  }, refreshMs);
-  timer.unref();
-
-  return {
-    signal: controller.signal,
-    async verify() {
-      if (released || controller.signal.aborted) return;
-      while (refreshing) await refreshing;
-      refreshing = refresh().finally(() => (refreshing = undefined));
-      await refreshing;
+  return keepLock(
+    {
+      async refresh(lose) {
+        try {
+          const mine = await readEntry(dir, gen);
+          const gens = await listGens(dir);
+          const top = gens.at(-1);
+          if (mine?.holder?.token !== holder.token || (top !== undefined && top > gen)) {
+            const taker = top === undefined ? undefined : await readEntry(dir, top).catch(() => undefined);
+            const by =
+              taker?.holder && taker.holder.token !== holder.token
+                ? ` by ${describeHolder(taker.holder)}`
+                : '';
+            lose(
+              `the state lock was taken over${by} while this process held it (paused or stalled past ${LOCK_STALE_MS / 1000} s without a refresh)`,
+            );
+            return;
+          }
+          const at = new Date();
+          await utimes(file, at, at);
+        } catch (error) {
+          if (isMissing(error)) lose('the state lock was removed while this process held it');
+          // Anything else (a folder gone read-only for a moment): try again at the next refresh.
+        }
+      },
+      async remove() {
+        await removeIfMine(dir, gen, holder.token);
+        // Only when empty: another process may be claiming the next number right now.
+        await rmdir(dir).catch(() => {});
+      },
     },
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      await refreshing;
-      await removeIfMine(dir, gen, holder.token);
-      // Only when empty: another process may be claiming the next number right now.
-      await rmdir(dir).catch(() => {});
-    },
-  };
+    refreshMs,
+  );
 }
 
 /** Runs a step of taking the lock; a full disk or a permission error becomes one line naming the file. */

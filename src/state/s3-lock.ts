@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RefusedError, StateError } from '../errors.js';
 import type { BackendLockOptions } from './backend.js';
+import { keepLock } from './held-lock.js';
 import type { StateLock } from './lock.js';
 import {
   deleteObject,
@@ -112,72 +113,51 @@ function holdLock(
   tuning: S3LockTuning,
 ): StateLock {
   const refreshMs = tuning.refreshMs ?? Math.min(REFRESH_MS, Math.floor(staleMs / 4));
-  const controller = new AbortController();
   let etag = firstEtag;
   let lastRefreshMs = Date.now();
-  let released = false;
-  let refreshing: Promise<void> | undefined;
-
-  const lose = (reason: string) => {
-    if (!controller.signal.aborted) controller.abort(new Error(reason));
-    clearInterval(timer);
-  };
-  const refresh = async () => {
-    try {
-      const body = serialize({ ...mine, refreshed: new Date().toISOString() });
-      const result = await putObject(store, lockKey, body, { ifMatch: etag });
-      if (result.ok) {
-        etag = result.etag;
-        lastRefreshMs = Date.now();
-        return;
-      }
-      if (result.reason === 'conflict') return; // a taker's write in flight: the next refresh tells
-      const taker = parseBody((await getObject(store, lockKey).catch(() => undefined))?.body ?? '');
-      lose(
-        `the state lock of ${store.location} was taken over${taker ? ` by ${describeHolder(taker)}` : ' or removed'} while this process held it (not refreshed for ${formatMs(staleMs)}: paused or cut off); stop and run plan to see where things stand`,
-      );
-    } catch (error) {
-      // A store out of reach for a moment: try again at the next refresh, but stop
-      // once the lock may be judged stale, since someone may then have taken it.
-      if (Date.now() - lastRefreshMs >= staleMs) {
-        lose(
-          `the state lock of ${store.location} could not be refreshed for ${formatMs(staleMs)} (${describeS3Error(error, store)}); another process may have taken it over, so this one stops`,
-        );
-      }
-    }
-  };
-  const timer = setInterval(() => {
-    if (!refreshing && !released) refreshing = refresh().finally(() => (refreshing = undefined));
-  }, refreshMs);
-  timer.unref();
-
-  return {
-    signal: controller.signal,
-    async verify() {
-      if (released || controller.signal.aborted) return;
-      while (refreshing) await refreshing;
-      refreshing = refresh().finally(() => (refreshing = undefined));
-      await refreshing;
+  return keepLock(
+    {
+      async refresh(lose) {
+        try {
+          const body = serialize({ ...mine, refreshed: new Date().toISOString() });
+          const result = await putObject(store, lockKey, body, { ifMatch: etag });
+          if (result.ok) {
+            etag = result.etag;
+            lastRefreshMs = Date.now();
+            return;
+          }
+          if (result.reason === 'conflict') return; // a taker's write in flight: the next refresh tells
+          const taker = parseBody((await getObject(store, lockKey).catch(() => undefined))?.body ?? '');
+          lose(
+            `the state lock of ${store.location} was taken over${taker ? ` by ${describeHolder(taker)}` : ' or removed'} while this process held it (not refreshed for ${formatMs(staleMs)}: paused or cut off); stop and run plan to see where things stand`,
+          );
+        } catch (error) {
+          // A store out of reach for a moment: try again at the next refresh, but stop
+          // once the lock may be judged stale, since someone may then have taken it.
+          if (Date.now() - lastRefreshMs >= staleMs) {
+            lose(
+              `the state lock of ${store.location} could not be refreshed for ${formatMs(staleMs)} (${describeS3Error(error, store)}); another process may have taken it over, so this one stops`,
+            );
+          }
+        }
+      },
+      async remove(lost) {
+        if (lost) return; // taken over: not ours to delete
+        try {
+          // The delete carries If-Match on our last ETag, which AWS S3 enforces. Some
+          // stores ignore If-Match on DELETE (s3rver does), so first check that the
+          // lock is still ours: there, a taker slipping in between the check and the
+          // delete (a stale period after our last refresh) is the one window left.
+          const found = await getObject(store, lockKey);
+          if (found === undefined || parseBody(found.body)?.id !== mine.id) return;
+          await deleteObject(store, lockKey, etag);
+        } catch {
+          // Never throws (see StateLock): a lock left behind goes stale and is taken over.
+        }
+      },
     },
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      await refreshing;
-      if (controller.signal.aborted) return; // taken over: not ours to delete
-      try {
-        // The delete carries If-Match on our last ETag, which AWS S3 enforces. Some
-        // stores ignore If-Match on DELETE (s3rver does), so first check that the
-        // lock is still ours: there, a taker slipping in between the check and the
-        // delete (a stale period after our last refresh) is the one window left.
-        const found = await getObject(store, lockKey);
-        if (found === undefined || parseBody(found.body)?.id !== mine.id) return;
-        await deleteObject(store, lockKey, etag);
-      } catch {
-        // Never throws (see StateLock): a lock left behind goes stale and is taken over.
-      }
-    },
-  };
+    refreshMs,
+  );
 }
 
 function isStale(store: S3Store, found: S3Object, staleMs: number): boolean {

@@ -8,6 +8,7 @@ import { ApiError } from '../api/errors.js';
 import type { Customer, LiveProfile, WorkatoClient } from '../api/types.js';
 import type { DesiredCustomer, DesiredState } from '../config/types.js';
 import { customerKey } from '../customer-ref.js';
+import { describeMissing } from '../plan/customers.js';
 import { PlanError } from '../plan/diff.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { CustomerListingRecord, State } from '../state/types.js';
@@ -18,15 +19,6 @@ export interface LiveState {
   customers: Map<string, { id: number; external_id: string | null }>;
   /** With rules: the customer list as read, for the state (src/workflow/rule-resolution.ts). */
   listing?: CustomerListingRecord | undefined;
-}
-
-function describe(customer: DesiredCustomer): string {
-  const where = customer.source
-    ? `${customer.source.file}:${customer.source.line}:${customer.source.col}  `
-    : '';
-  const what =
-    'id' in customer.ref ? `id ${customer.ref.id}` : `external_id ${JSON.stringify(customer.ref.externalId)}`;
-  return `${where}customer ${what} does not exist in the workspace`;
 }
 
 /**
@@ -113,7 +105,7 @@ async function verifyCustomers(
     if (listedAll) for (const customer of wanted.values()) missing.push(customer);
     else await getEach([...wanted.values()]);
   }
-  if (missing.length > 0) throw new PlanError(missing.map(describe));
+  if (missing.length > 0) throw new PlanError(missing.map(describeMissing));
   return found;
 }
 
