@@ -25,7 +25,9 @@ const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Nu
 const PLAN_RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COLD_RUNS = 11;
 const RATE = '5000'; // per minute: no pacing wait in these runs, and few slots for the pacer to scan
-const RECORD_CALLS = [10, 110];
+const RECORD_CALLS = [10, 1010]; // the larger capped at the size: one customer per call
+const APPLY_RUNS = Number(process.env.BENCH_APPLY_RUNS ?? 3);
+const APPLY_RATE = '60000'; // per minute: 1,000 calls pass in about a second, unpaced
 const started = Date.now();
 
 const rows = [];
@@ -138,20 +140,26 @@ async function benchSize(n) {
   out.validate = { cpuMs: validate.cpuMs, rssMb: validate.rssMb, wallMs: validate.wallMs };
 
   // Apply's CPU per call beyond its own plan: two applies that differ only in how
-  // many customers gain a fourth profile, each against a fresh copy of the world.
-  const applies = [];
-  for (const calls of RECORD_CALLS) {
-    const config = file(`extra-${calls}.yaml`, configText(n, { extra: every(calls, Math.floor(n / calls)) }));
-    applies.push(
-      await withEmulator(worldData(n, n), async (e) => {
-        writeFileSync(join(dir, 'apply.state.json'), await stateText(n, e.url));
-        const args = [CLI, 'apply', '-f', config, '--state', 'apply.state.json', '--rate-limit', RATE];
-        const run = await measureNode([...args, '--auto-approve', '--quiet'], { env: env(e.url), cwd: dir });
-        if (run.code !== 0) throw new Error(`apply failed (${run.code}): ${run.stderr}`);
-        return { calls, cpuMs: run.cpuMs, wallMs: run.wallMs, rssMb: run.rssMb };
-      }),
-    );
+  // many customers gain a fourth profile (one call each), each run against a fresh
+  // copy of the world. A 100k apply is about 8 s CPU and varies by ±0.2 s between
+  // runs, so the difference must span about 1,000 calls to resolve 0.2 ms per call;
+  // runs alternate between the two (median of APPLY_RUNS each) so drift in the
+  // machine's speed falls on both alike.
+  const counts = [RECORD_CALLS[0], Math.min(n, RECORD_CALLS[1])];
+  const configs = counts.map((calls) =>
+    file(`extra-${calls}.yaml`, configText(n, { extra: every(calls, Math.floor(n / calls)) })),
+  );
+  const samples = counts.map(() => []);
+  for (let run = 0; run < APPLY_RUNS; run++) {
+    for (const [i, config] of configs.entries()) samples[i].push(await applyOnce(n, dir, config));
   }
+  const applies = counts.map((calls, i) => ({
+    calls,
+    runs: APPLY_RUNS,
+    cpuMs: median(samples[i].map((r) => r.cpuMs)),
+    wallMs: median(samples[i].map((r) => r.wallMs)),
+    rssMb: median(samples[i].map((r) => r.rssMb)),
+  }));
   const [few, many] = applies;
   out.apply = { runs: applies, cpuMsPerCall: (many.cpuMs - few.cpuMs) / (many.calls - few.calls) };
 
@@ -166,6 +174,17 @@ async function benchSize(n) {
   );
   rmSync(dir, { recursive: true, force: true });
   return out;
+}
+
+/** One apply as a whole process, against a fresh onboarded world of n customers and its state. */
+async function applyOnce(n, dir, config) {
+  return withEmulator(worldData(n, n), async (e) => {
+    writeFileSync(join(dir, 'apply.state.json'), await stateText(n, e.url));
+    const args = [CLI, 'apply', '-f', config, '--state', 'apply.state.json', '--rate-limit', APPLY_RATE];
+    const run = await measureNode([...args, '--auto-approve', '--quiet'], { env: env(e.url), cwd: dir });
+    if (run.code !== 0) throw new Error(`apply failed (${run.code}): ${run.stderr}`);
+    return run;
+  });
 }
 
 function reportSize(n, r) {

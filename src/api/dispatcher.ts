@@ -17,9 +17,23 @@
  *   CONNECTs in 2 s), and a refusal reads as an AbortError, i.e. "closed".
  */
 import { STATUS_CODES } from 'node:http';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici';
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { UsageError } from '../errors.js';
 import { isLoopbackHost } from './connection.js';
+
+/*
+ * The direct Agent from its own file, not from 'undici': the index loads 112 files
+ * (fetch, WebSocket, caches, mocks) for about 0.1 s of CPU on every run, a tenth
+ * of a 10k plan; agent.js loads about 20. Requests go through the global fetch
+ * (http.ts), which needs only a dispatcher's dispatch(). The proxy path loads the
+ * whole index: its tunnels call Pool#connect, which the index adds to every
+ * dispatcher. undici 7 has no "exports" map, so the path is public; the lockfile
+ * pins the version, and every test that makes a request fails if it moves.
+ */
+const requireUndici = createRequire(import.meta.url);
+const Agent: typeof Undici.Agent = requireUndici('undici/lib/dispatcher/agent.js');
 
 export type ProxyEnv = Readonly<Record<string, string | undefined>>;
 
@@ -30,12 +44,15 @@ export function createDispatcher(baseUrl: string, env: ProxyEnv = process.env): 
   const proxy = proxyFor(env);
   if (proxy === undefined) return new Agent();
   const name = proxyName(proxy);
+  const undici = requireUndici('undici') as typeof Undici;
+  TunnelPool ??= tunnelPool(undici.Pool);
+  const Tunnel = TunnelPool;
   // Both values set, and NO_PROXY passed, so undici reads nothing from process.env itself.
-  return new EnvHttpProxyAgent({
+  return new undici.EnvHttpProxyAgent({
     httpProxy: proxy.value,
     httpsProxy: proxy.value,
     noProxy: firstSet(env, ['no_proxy', 'NO_PROXY'])?.value ?? '',
-    clientFactory: (origin, options) => new TunnelPool(origin, options, name),
+    clientFactory: (origin, options) => new Tunnel(origin, options, name),
   });
 }
 
@@ -94,59 +111,63 @@ function hideUserInfo(raw: string): string {
   return raw.replace(/\/\/[^/@]*@/, '//***@');
 }
 
-type PoolConnectOptions = Parameters<Pool['connect']>[0];
+type PoolConnectOptions = Parameters<Undici.Pool['connect']>[0];
 type ConnectCallback = (err: Error | null, data: Dispatcher.ConnectData) => void;
+
+let TunnelPool: ReturnType<typeof tunnelPool> | undefined;
 
 /**
  * The connections to the proxy. ProxyAgent opens each tunnel with `connect`
  * (a CONNECT request); every way that can fail becomes a ProxyTunnelError.
+ * Made from the Pool of the whole index, once, on the first proxied client.
  */
-class TunnelPool extends Pool {
-  constructor(
-    origin: URL,
-    options: object,
-    private readonly proxy: string,
-  ) {
-    super(origin, options);
-  }
-
-  override connect(options: PoolConnectOptions): Promise<Dispatcher.ConnectData>;
-  override connect(options: PoolConnectOptions, callback: ConnectCallback): void;
-  override connect(
-    options: PoolConnectOptions,
-    callback?: ConnectCallback,
-  ): Promise<Dispatcher.ConnectData> | undefined {
-    const opened = this.openTunnel(options);
-    if (callback === undefined) return opened;
-    opened.then(
-      (data) => callback(null, data),
-      (error: Error) => callback(error, undefined as never),
-    );
-    return undefined;
-  }
-
-  private async openTunnel(options: PoolConnectOptions): Promise<Dispatcher.ConnectData> {
-    const to = options.path ?? 'the API';
-    let data: Dispatcher.ConnectData;
-    try {
-      data = await super.connect(options);
-    } catch (error) {
-      // A timeout or close() is the request's own end, reported as such.
-      if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
-        throw error;
-      const code = (error as { code?: unknown }).code;
-      throw new ProxyTunnelError(
-        `could not open a tunnel to ${to} through the proxy ${this.proxy}${typeof code === 'string' ? ` (${code})` : ''}`,
-        { cause: error },
-      );
+const tunnelPool = (Pool: typeof Undici.Pool) =>
+  class TunnelPool extends Pool {
+    constructor(
+      origin: URL,
+      options: object,
+      private readonly proxy: string,
+    ) {
+      super(origin, options);
     }
-    if (data.statusCode !== 200) {
-      data.socket.on('error', () => {}).destroy();
-      const status = STATUS_CODES[data.statusCode];
-      throw new ProxyTunnelError(
-        `the proxy ${this.proxy} refused to open a tunnel to ${to}: ${data.statusCode}${status ? ` ${status}` : ''}`,
+
+    override connect(options: PoolConnectOptions): Promise<Dispatcher.ConnectData>;
+    override connect(options: PoolConnectOptions, callback: ConnectCallback): void;
+    override connect(
+      options: PoolConnectOptions,
+      callback?: ConnectCallback,
+    ): Promise<Dispatcher.ConnectData> | undefined {
+      const opened = this.openTunnel(options);
+      if (callback === undefined) return opened;
+      opened.then(
+        (data) => callback(null, data),
+        (error: Error) => callback(error, undefined as never),
       );
+      return undefined;
     }
-    return data;
-  }
-}
+
+    private async openTunnel(options: PoolConnectOptions): Promise<Dispatcher.ConnectData> {
+      const to = options.path ?? 'the API';
+      let data: Dispatcher.ConnectData;
+      try {
+        data = await super.connect(options);
+      } catch (error) {
+        // A timeout or close() is the request's own end, reported as such.
+        if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+          throw error;
+        const code = (error as { code?: unknown }).code;
+        throw new ProxyTunnelError(
+          `could not open a tunnel to ${to} through the proxy ${this.proxy}${typeof code === 'string' ? ` (${code})` : ''}`,
+          { cause: error },
+        );
+      }
+      if (data.statusCode !== 200) {
+        data.socket.on('error', () => {}).destroy();
+        const status = STATUS_CODES[data.statusCode];
+        throw new ProxyTunnelError(
+          `the proxy ${this.proxy} refused to open a tunnel to ${to}: ${data.statusCode}${status ? ` ${status}` : ''}`,
+        );
+      }
+      return data;
+    }
+  };
