@@ -40,13 +40,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<number> {
   const prepared = await preparePlan({ ...options, fingerprintChanged: out !== undefined }, io);
   try {
     // Before the plan file is made: it names the state as this leaves it.
-    await recordVerifiedCustomers(
-      prepared.state,
-      prepared.live.customers,
-      prepared.client.baseUrl,
-      io,
-      prepared.live.listing,
-    );
+    await recordVerifiedCustomers(prepared.state, prepared.live.customers, io, prepared.live.listing);
     const refusals = findRefusals(prepared.plan, prepared.state.state, {
       stage: 'plan',
       force: options.force === true,

@@ -62,6 +62,13 @@ export interface StateBackend {
   lock(options: BackendLockOptions): Promise<StateLock>;
   /** Earlier versions, newest first, where the backend keeps them (git); undefined where it does not. */
   history?(limit: number): Promise<StateHistoryEntry[]>;
+  /**
+   * How many records a stopped apply left on top of `version` that the stored
+   * state lacks (local: the entries of a journal based on that version); 0 when
+   * none. Reads no state: plan asks before writing one it read earlier, which
+   * would orphan them. Absent where a backend leaves no such records (git, s3).
+   */
+  pendingRecords?(version: string | null): Promise<number>;
   /** Refuses, before any API call, a state that could not be written (local: a read-only file). */
   checkWritable?(): Promise<void>;
   /** Frees what the backend holds on this machine (git: nothing to free yet); never throws. */

@@ -6,7 +6,7 @@
  * state read with it folded in) removes it.
  */
 import type { StateBackend, VersionedState } from './backend.js';
-import { removeJournal } from './journal-file.js';
+import { readJournal, removeJournal } from './journal-file.js';
 import { acquireStateLock, type StateLock } from './lock.js';
 import { checkStateWritable, readStateWithJournal, type StateStamp, writeStateExact } from './store.js';
 import type { State } from './types.js';
@@ -44,6 +44,13 @@ export function createLocalBackend(path: string): StateBackend & { readonly path
     lock(options): Promise<StateLock> {
       // The local lock keeps its own stale period (10 s, refreshed every 2 s): see lock.ts.
       return acquireStateLock(path, { timeoutSeconds: options.timeoutSeconds, onMessage: options.onMessage });
+    },
+    async pendingRecords(version: string | null): Promise<number> {
+      const journal = await readJournal(path);
+      if (journal === undefined) return 0;
+      // As readStateWithJournal: a journal counts only on top of the file it started from.
+      const base = journal.header.base;
+      return (base === null ? null : localVersion(base)) === version ? journal.entries.length : 0;
     },
     checkWritable: () => checkStateWritable(path),
   };

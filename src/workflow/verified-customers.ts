@@ -11,14 +11,14 @@
  */
 import { relative } from 'node:path';
 import type { DesiredState } from '../config/types.js';
-import { RefusedError } from '../errors.js';
+import { RefusedError, StateConflictError } from '../errors.js';
 import type { Io } from '../io.js';
 import { indexStateCustomers } from '../state/customers.js';
 import type { StateLock } from '../state/lock.js';
 import type { CustomerListingRecord, State } from '../state/types.js';
 import type { LiveState } from './live.js';
 import { rememberCustomerListing } from './rule-resolution.js';
-import { type BackendState, loadState } from './state-backend.js';
+import type { BackendState } from './state-backend.js';
 
 /** Adds the customers just checked that the state does not know yet. Returns how many it added. */
 export function rememberVerifiedCustomers(state: State, verified: LiveState['customers']): number {
@@ -72,7 +72,6 @@ export function dropUnwantedEmptyCustomers(state: State, desired: DesiredState):
 export async function recordVerifiedCustomers(
   loaded: BackendState,
   verified: LiveState['customers'],
-  baseUrl: string,
   io: Io,
   /** With rules: the customer list as read, recorded too so the next listing can read only its tail. */
   listing?: CustomerListingRecord,
@@ -92,17 +91,19 @@ export async function recordVerifiedCustomers(
   let lock: StateLock | undefined;
   try {
     lock = await loaded.backend.lock({ timeoutSeconds: 0, operation: 'plan', onMessage: () => {} });
-    const now = await loadState(loaded.backend, baseUrl, { forWriting: true });
-    if (now.version !== loaded.version) return note('the state changed while planning');
     // An apply that stopped after this plan read the state left a journal on it: a write
-    // now would orphan what that journal holds. The next apply folds it first.
-    if (now.replayed > 0) return note('a journal left by a stopped apply is waiting for the next apply');
+    // now would orphan what that journal holds. The next apply folds it first. Asked of
+    // the journal alone: re-reading the state to learn it cost 0.65 s at 100k customers.
+    if (((await loaded.backend.pendingRecords?.(loaded.version)) ?? 0) > 0) {
+      return note('a journal left by a stopped apply is waiting for the next apply');
+    }
     // Unmoved, the state plus what planning just checked is the state in memory: planAgainst
-    // added the checked customers to `loaded.state`. A shallow copy, not a clone of 100k customers.
+    // added the checked customers to `loaded.state` (adding them again here would look up
+    // every one of them for nothing, 0.3 s at 100k). A shallow copy, not a clone of 100k customers.
     const next = { ...loaded.state };
-    rememberVerifiedCustomers(next, verified);
     rememberCustomerListing(next, listing);
     next.serial = loaded.state.serial + 1;
+    // A compare-and-swap on the version planned against: refused if anyone wrote since.
     loaded.version = await loaded.backend.write(
       next,
       loaded.version,
@@ -117,7 +118,9 @@ export async function recordVerifiedCustomers(
     }
   } catch (error) {
     // Refused: the lock is held (by an apply, most likely); its advice to wait is not for plan.
-    note(error instanceof RefusedError ? 'the state is locked by another run' : firstLine(error));
+    if (error instanceof RefusedError) note('the state is locked by another run');
+    else if (error instanceof StateConflictError) note('the state changed while planning');
+    else note(firstLine(error));
   } finally {
     await lock?.release();
   }

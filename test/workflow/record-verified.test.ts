@@ -34,7 +34,7 @@ async function planned() {
 
 it('records the checked customers when the file is the one planned against', async () => {
   const io = memoryIo({ quiet: false });
-  await recordVerifiedCustomers(await planned(), verified, WORKSPACE, io);
+  await recordVerifiedCustomers(await planned(), verified, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
   expect(state.customers['E:A1']).toEqual({ id: 11, external_id: 'A1', profiles: [] });
   expect(state.serial).toBe(2);
@@ -45,7 +45,7 @@ it('leaves a state another process wrote since the plan read it', async () => {
   const loaded = await planned();
   await writeState(path, { ...loaded.state, customers: {} }, { lineage: loaded.state.lineage, serial: 1 });
   const io = memoryIo({ quiet: false });
-  await recordVerifiedCustomers(loaded, verified, WORKSPACE, io);
+  await recordVerifiedCustomers(loaded, verified, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
   expect(state.customers).toEqual({});
   expect(io.stderr).toContain('the state changed while planning');
@@ -57,10 +57,24 @@ it('writes nothing over a journal a stopped apply left on the same file during t
   await journal.append(`${JSON.stringify({ op: 'assign', key: 'E:A2', profile: 'P', external_id: 'A2' })}\n`);
   await journal.close();
   const io = memoryIo({ quiet: false });
-  await recordVerifiedCustomers(loaded, verified, WORKSPACE, io);
+  await recordVerifiedCustomers(loaded, verified, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
   expect(state.serial).toBe(1);
   expect(io.stderr).toContain('a journal left by a stopped apply');
   // The journal still applies to the file: the next apply recovers the assign.
   expect((await loadStateFile(path, WORKSPACE)).replayed).toBe(1);
+});
+
+it('records over a journal that no longer applies: one based on an older state file', async () => {
+  const loaded = await planned();
+  // Started on serial 0; the file is at serial 1, so readStateWithJournal ignores it too.
+  const journal = await JournalFile.start(path, { lineage: loaded.state.lineage, serial: 0 }, WORKSPACE);
+  await journal.append(`${JSON.stringify({ op: 'assign', key: 'E:A2', profile: 'P', external_id: 'A2' })}\n`);
+  await journal.close();
+  const io = memoryIo({ quiet: false });
+  await recordVerifiedCustomers(loaded, verified, io);
+  const state = JSON.parse(await readFile(path, 'utf8'));
+  expect(state.serial).toBe(2);
+  expect(state.customers['E:A2']).toBeUndefined();
+  expect(io.stderr).toContain('Recorded 1 customer(s)');
 });
