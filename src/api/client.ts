@@ -5,10 +5,9 @@
  */
 
 import { setMaxListeners } from 'node:events';
-import type { Dispatcher } from 'undici';
+import { type ApiAgent, createAgent } from './agent.js';
 import type { Call } from './call.js';
 import { checkApiUrl, checkToken } from './connection.js';
-import { createDispatcher } from './dispatcher.js';
 import { type Exchange, exchange, type HttpMethod, type Transport } from './http.js';
 import { assignmentPath, CUSTOMERS_PATH, customerPath, PROFILES_PATH, profilePath } from './paths.js';
 import {
@@ -45,10 +44,10 @@ export interface ClientOptions {
   readonly userAgent?: string;
   /**
    * Default: direct for a loopback or http:// API URL, else through HTTPS_PROXY
-   * or HTTP_PROXY unless NO_PROXY exempts the host (dispatcher.ts). The client
+   * or HTTP_PROXY unless NO_PROXY exempts the host (agent.ts). The client
    * closes only one it made.
    */
-  readonly dispatcher?: Dispatcher;
+  readonly agent?: ApiAgent;
   /**
    * Stops sending (Ctrl-C): calls still waiting for a rate-limit slot or a retry
    * fail at once with network 'stopped'; requests already sent finish normally.
@@ -59,7 +58,7 @@ export interface ClientOptions {
   /**
    * Answers each request some other way than HTTP: the emulator in this process
    * (RunningEmulator.answer), for runs too large for loopback HTTP. Pacing,
-   * retries and reading answers stay the same. No dispatcher is made then.
+   * retries and reading answers stay the same. No agent is made then.
    */
   readonly exchange?: (
     method: HttpMethod,
@@ -100,9 +99,9 @@ export function createClient(options: ClientOptions): WorkatoClient {
         : exchange(transport as Transport, method, target, body),
   });
   // Made after the requester, which may refuse its options, so a refusal leaves nothing open.
-  const ownsDispatcher = options.dispatcher === undefined && answerElsewhere === undefined;
-  const dispatcher = options.dispatcher ?? (ownsDispatcher ? createDispatcher(baseUrl) : undefined);
-  const transport: Transport | undefined = dispatcher && { baseUrl, headers, timeoutMs, dispatcher, closed };
+  const ownsAgent = options.agent === undefined && answerElsewhere === undefined;
+  const agent = options.agent ?? (ownsAgent ? createAgent(baseUrl) : undefined);
+  const transport: Transport | undefined = agent && { baseUrl, headers, timeoutMs, agent, closed };
 
   const listProfiles = () =>
     listPages(send, {
@@ -189,9 +188,10 @@ export function createClient(options: ClientOptions): WorkatoClient {
     async close() {
       if (closed.aborted) return;
       controller.abort();
-      // destroy, not close: every request has ended by now (finished, or aborted just above), and
-      // close() would also wait for a CONNECT a proxy never answers, keeping the process alive.
-      if (ownsDispatcher) await dispatcher?.destroy();
+      // Every request has ended by now (finished, or aborted just above); destroy also ends
+      // the idle keep-alive sockets and a CONNECT a proxy never answered, either of which
+      // would keep the process alive.
+      if (ownsAgent) agent?.destroy();
     },
   };
 }

@@ -1,17 +1,13 @@
 /**
- * One HTTP exchange, no retries, no pacing: Node's global fetch with an undici
- * dispatcher. Network failures come back as values (kind + code), never as the
- * raw error, whose cause chain can reach the socket and the request.
- *
- * Why global fetch and not undici.fetch/undici.request: nock 14 intercepts the
- * global fetch only. Why the dispatcher is still passed on every request: it
- * decides the route (dispatcher.ts: direct, or a CONNECT tunnel through the
- * environment's proxy) and keeps a keep-alive pool; Node 20's built-in fetch
- * (undici 6) accepts an undici 7 dispatcher, and nock intercepts before
- * dispatch, so passing it always keeps both (checked on Node 20.20: nock
- * replies with the option set, and a CONNECT proxy is used without nock).
+ * One HTTP exchange, no retries, no pacing: node:http or node:https with the
+ * agent agent.ts made (direct, or a CONNECT tunnel through the environment's
+ * proxy; a keep-alive pool either way). Network failures come back as values
+ * (kind + code), never as the raw error, whose cause chain can reach the socket
+ * and the request. nock intercepts node:http, so tests see these same requests.
  */
-import type { Dispatcher } from 'undici';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { ApiAgent } from './agent.js';
 import type { NetworkFailureKind } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -21,15 +17,20 @@ export interface Transport {
   /** Sent on every request; holds the Authorization header, so it is never logged. */
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
-  readonly dispatcher: Dispatcher;
+  readonly agent: ApiAgent;
   /** Aborted by close(): pending requests end at once. */
   readonly closed: AbortSignal;
+}
+
+/** An answer's headers, by lower-case name (a `Headers` object is one too). */
+export interface AnswerHeaders {
+  get(name: string): string | null;
 }
 
 export interface HttpAnswer {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   /** Parsed JSON; undefined when the body was empty or not JSON. */
   readonly body: unknown;
   /** The raw body when it was not JSON (a proxy's error page...). */
@@ -58,7 +59,11 @@ export async function exchange(
   body?: unknown,
 ): Promise<Exchange> {
   const headers: Record<string, string> = { ...transport.headers };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
   // One controller per request, for the timeout and for close(). Not
   // AbortSignal.any([timeout, closed]): combining with a long-lived signal
   // leaks in some Node versions (nodejs/node#55351), and a run sends thousands.
@@ -71,36 +76,94 @@ export async function exchange(
   if (transport.closed.aborted) onClose();
   else transport.closed.addEventListener('abort', onClose, { once: true });
   try {
-    const response = await fetch(`${transport.baseUrl}${target}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: controller.signal,
-      // A redirect would re-send the request, body and all, somewhere the user did not name.
-      redirect: 'manual',
-      // The global fetch is typed with @types/node's copy of undici's types, which
-      // differ from undici 7's; the object is accepted at run time (see above).
-      dispatcher: transport.dispatcher as unknown as NonNullable<RequestInit['dispatcher']>,
-    });
-    // Read within the same timeout: a body that stalls is as bad as no answer.
-    const text = await response.text();
-    const parsed = parseJson(text);
+    const answer = await send(transport, method, target, headers, payload, controller.signal);
+    const parsed = parseJson(answer.text);
     return {
       ok: true,
       answer: {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
+        status: answer.status,
+        statusText: answer.statusText,
+        headers: readHeaders(answer.headers),
         body: parsed.ok ? parsed.value : undefined,
-        text: parsed.ok ? undefined : text,
+        text: parsed.ok ? undefined : answer.text,
       },
     };
   } catch (error) {
-    return { ok: false, failure: classifyFetchError(error, transport.closed) };
+    return { ok: false, failure: classifyNetworkError(error, transport.closed) };
   } finally {
     clearTimeout(timer);
     transport.closed.removeEventListener('abort', onClose);
   }
+}
+
+interface RawAnswer {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * The request and its whole body, within the one signal: a body that stalls is
+ * as bad as no answer. Rejects with the signal's reason when it aborts (a
+ * TimeoutError, or close()'s), else with the socket's error. No redirect is
+ * followed: it would re-send the request, body and all, somewhere the user did not name.
+ */
+function send(
+  transport: Transport,
+  method: HttpMethod,
+  target: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  signal: AbortSignal,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const url = `${transport.baseUrl}${target}`;
+    const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, {
+      method,
+      headers,
+      agent: transport.agent,
+    });
+    const abort = () => {
+      reject(signal.reason);
+      request.destroy();
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    const settle = () => signal.removeEventListener('abort', abort);
+    request.on('error', (error) => {
+      settle();
+      reject(error);
+    });
+    request.on('response', (response: IncomingMessage) => {
+      const chunks: string[] = [];
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => chunks.push(chunk));
+      response.on('error', (error) => {
+        settle();
+        reject(error);
+      });
+      response.on('end', () => {
+        settle();
+        resolve({
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? '',
+          headers: response.headers,
+          text: chunks.join(''),
+        });
+      });
+    });
+    request.end(payload);
+  });
+}
+
+function readHeaders(headers: IncomingHttpHeaders): AnswerHeaders {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -112,17 +175,18 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/;
 
 /**
- * Undici wraps the cause (`TypeError: fetch failed` → SocketError
- * UND_ERR_SOCKET → ...); nock's replyWithError rejects with the bare object it
- * was given. Both are read by walking the chain for the first known code.
+ * A socket error comes as itself (ECONNRESET...), a tunnel's as a
+ * ProxyTunnelError whose cause is the proxy socket's; nock's replyWithError
+ * rejects with the bare object it was given. All are read by walking the chain
+ * for the first known code.
  */
-export function classifyFetchError(error: unknown, closed?: AbortSignal): NetworkFailure {
+export function classifyNetworkError(error: unknown, closed?: AbortSignal): NetworkFailure {
   const chain = causeChain(error);
   const name = (e: unknown) => (isObject(e) && typeof e['name'] === 'string' ? e['name'] : undefined);
   if (chain.some((e) => name(e) === 'TimeoutError'))
@@ -130,7 +194,7 @@ export function classifyFetchError(error: unknown, closed?: AbortSignal): Networ
   if (closed?.aborted || chain.some((e) => name(e) === 'AbortError')) {
     return { kind: 'closed', code: undefined, detail: undefined, error };
   }
-  // Its message is ours (dispatcher.ts): proxy host and port, no credentials.
+  // Its message is ours (agent.ts): proxy host and port, no credentials.
   const tunnel = chain.find((e) => name(e) === 'ProxyTunnelError');
   if (isObject(tunnel) && typeof tunnel['message'] === 'string') {
     const cause = tunnel['cause'];
@@ -144,9 +208,6 @@ export function classifyFetchError(error: unknown, closed?: AbortSignal): Networ
     if (code === 'ECONNREFUSED') return { kind: 'connection-refused', code, detail: undefined, error };
     if (DNS_CODES.has(code)) return { kind: 'dns', code, detail: undefined, error };
     if (TLS_CODE.test(code)) return { kind: 'tls', code, detail: undefined, error };
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return { kind: 'network', code, detail: 'could not connect in time (UND_ERR_CONNECT_TIMEOUT)', error };
-    }
   }
   const innermost = chain.at(-1);
   const message =

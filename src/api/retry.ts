@@ -113,7 +113,7 @@ export function classifyNetworkFailure(kind: NetworkFailureKind, code: string | 
     case 'timeout':
     case 'reset':
     case 'network':
-      return code === 'UND_ERR_CONNECT_TIMEOUT' ? 'safe' : 'ambiguous';
+      return 'ambiguous';
     case 'connection-refused':
     case 'proxy':
       return 'safe';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import { UsageError, WorkatoOauthError } from '../../src/errors.js';
-import { api, failure, makeClient, profile, useNock } from './helpers.js';
+import { api, failure, makeClient, profile, socketError, useNock } from './helpers.js';
 
 useNock();
 
@@ -117,7 +117,7 @@ describe('error mapping', () => {
   it('names a host that cannot be resolved, without retrying', async () => {
     api()
       .get('/api/custom_oauth_profiles/1')
-      .replyWithError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND www.workato.com' });
+      .replyWithError(socketError('ENOTFOUND', 'getaddrinfo ENOTFOUND www.workato.com'));
     const { client } = makeClient();
     const error = await failure(client.getProfile(1));
     expect(error.message).toBe(
@@ -128,7 +128,7 @@ describe('error mapping', () => {
   });
 
   it('says a reset is a reset, with the base URL', async () => {
-    api().get('/api/custom_oauth_profiles/1').times(2).replyWithError({ code: 'ECONNRESET' });
+    api().get('/api/custom_oauth_profiles/1').times(2).replyWithError(socketError('ECONNRESET'));
     const { client } = makeClient({ retry: { maxAttempts: 2 } });
     const error = await failure(client.getProfile(1));
     expect(error.message).toBe(

@@ -7,11 +7,15 @@
  * The client reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY from process.env when
  * it is made; each test sets them and puts them back.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAgent, exempted } from '../../src/api/agent.js';
 import { type ClientOptions, createClient } from '../../src/api/client.js';
-import { createDispatcher } from '../../src/api/dispatcher.js';
 import type { WorkatoClient } from '../../src/api/types.js';
 import { UsageError } from '../../src/errors.js';
 import { profile } from './helpers.js';
@@ -188,7 +192,7 @@ describe('an https API URL behind a proxy', () => {
     const error = await c.getProfile(1).catch((e: unknown) => e);
     expect(error).toMatchObject({ network: 'proxy', attempts: 4 });
     expect((error as Error).message).toMatch(
-      /^GET \/api\/custom_oauth_profiles\/1: could not open a tunnel to api\.workato\.invalid:443 through the proxy http:\/\/127\.0\.0\.1:\d+ \(UND_ERR_SOCKET\) \(gave up after 4 attempts\)$/,
+      /^GET \/api\/custom_oauth_profiles\/1: could not open a tunnel to api\.workato\.invalid:443 through the proxy http:\/\/127\.0\.0\.1:\d+ \(ECONNRESET\) \(gave up after 4 attempts\)$/,
     );
     expect(proxy.connects).toHaveLength(4);
     expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -217,6 +221,77 @@ describe('an https API URL behind a proxy', () => {
   });
 });
 
+describe('a tunnel the proxy opens', () => {
+  // A self-signed certificate for api.workato.invalid (test only, expires in 2126).
+  const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+  const cert = readFileSync(join(fixtures, 'tunnel-test.crt'), 'utf8');
+  const key = readFileSync(join(fixtures, 'tunnel-test.key'), 'utf8');
+
+  it('carries TLS to the API inside one CONNECT, reused, with the proxy credentials only on the CONNECT', async () => {
+    const seen: (string | undefined)[] = [];
+    const api = createHttpsServer({ key, cert }, (req, res) => {
+      seen.push(req.headers.authorization);
+      res.end(JSON.stringify({ result: profile(1) }));
+    });
+    const apiPort = Number(new URL(await listen(api)).port);
+    const chunks: Buffer[] = [];
+    const connects: IncomingMessage['headers'][] = [];
+    const proxy = createServer();
+    proxy.on('connection', (socket: Socket) => socket.on('data', (chunk: Buffer) => chunks.push(chunk)));
+    proxy.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      connects.push({ ...req.headers, target: req.url });
+      const upstream = netConnect(apiPort, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    const proxyUrl = await listen(proxy);
+    const agent = createAgent(
+      REMOTE_API,
+      { HTTPS_PROXY: proxyUrl.replace('//', '//user:hunter2@') },
+      { ca: cert },
+    );
+    try {
+      const { client: c } = client(REMOTE_API, { agent });
+      expect((await c.getProfile(1)).id).toBe(1);
+      expect((await c.getProfile(1)).id).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+    expect(seen).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    // One tunnel for both requests: the keep-alive pool holds the TLS connection inside it.
+    expect(connects).toHaveLength(1);
+    expect(connects[0]).toMatchObject({
+      target: 'api.workato.invalid:443',
+      host: 'api.workato.invalid:443',
+      'proxy-authorization': `Basic ${Buffer.from('user:hunter2').toString('base64')}`,
+    });
+    expect(connects[0]!['authorization']).toBeUndefined();
+    // What the proxy relayed after the CONNECT is TLS: the token never passes in clear.
+    expect(Buffer.concat(chunks).toString('latin1')).not.toContain(TOKEN);
+  });
+
+  it('refuses an API certificate the machine does not trust', async () => {
+    const api = createHttpsServer({ key, cert }, (_req, res) => res.end('{}'));
+    const apiPort = Number(new URL(await listen(api)).port);
+    const proxy = createServer();
+    proxy.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      const upstream = netConnect(apiPort, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    setProxyEnv({ HTTPS_PROXY: await listen(proxy) });
+    const { client: c } = client(REMOTE_API, { retry: { sleep: async () => {}, maxAttempts: 3 } });
+    await expect(c.getProfile(1)).rejects.toMatchObject({ network: 'tls', attempts: 1 });
+  });
+});
+
 describe('proxy settings that cannot work', () => {
   it.each([
     [{ HTTPS_PROXY: 'socks5://127.0.0.1:1080' }, 'HTTPS_PROXY: unsupported proxy scheme socks5:'],
@@ -224,7 +299,7 @@ describe('proxy settings that cannot work', () => {
   ])('%j is refused before any request', (env, message) => {
     const error = (() => {
       try {
-        createDispatcher(REMOTE_API, env);
+        createAgent(REMOTE_API, env);
       } catch (e) {
         return e;
       }
@@ -235,7 +310,25 @@ describe('proxy settings that cannot work', () => {
   });
 
   it('does not matter for a loopback API URL', async () => {
-    const dispatcher = createDispatcher('http://127.0.0.1:9', { HTTPS_PROXY: 'socks5://127.0.0.1:1080' });
-    await dispatcher.close();
+    createAgent('http://127.0.0.1:9', { HTTPS_PROXY: 'socks5://127.0.0.1:1080' }).destroy();
+  });
+});
+
+describe('NO_PROXY, as curl and undici read it', () => {
+  const api = new URL('https://app.eu.workato.com');
+  it.each([
+    ['*', true],
+    ['app.eu.workato.com', true],
+    ['workato.com', true],
+    ['.workato.com', true],
+    ['*.workato.com', true],
+    ['other.example, WORKATO.COM', true],
+    ['example.com workato.com:443', true],
+    ['workato.com:8443', false],
+    ['eu.workato.co', false],
+    ['kato.com', false],
+    ['', false],
+  ])('%j exempts app.eu.workato.com: %s', (noProxy, expected) => {
+    expect(exempted(api, noProxy)).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The client over real sockets (no nock): what undici actually throws on a
+ * The client over real sockets (no nock): what node:http actually throws on a
  * reset, a timeout or a refused connection. Proxies: client-proxy.test.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -82,7 +82,7 @@ describe('over real sockets', () => {
     const c = client(urlOf(server), { debugLog: (line) => log.push(line) });
     await c.getProfile(1);
     expect(calls).toBe(2);
-    expect(log[0]).toMatch(/^GET \/api\/custom_oauth_profiles\/1 UND_ERR_SOCKET \d+ms/);
+    expect(log[0]).toMatch(/^GET \/api\/custom_oauth_profiles\/1 ECONNRESET \d+ms/);
   });
 
   it('times out a request that gets no answer', async () => {

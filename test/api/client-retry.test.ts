@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import { backoffDelayMs, parseRetryAfterMs, resolveRetryPolicy } from '../../src/api/retry.js';
-import { api, failure, makeClient, profile, useNock } from './helpers.js';
+import { api, failure, makeClient, profile, socketError, useNock } from './helpers.js';
 
 useNock();
 
@@ -196,7 +196,7 @@ describe('backoff', () => {
   ] as const)('retries %s after a reset and a 502', async (_name, run, method, path, body) => {
     const scope = api()
       [method](path)
-      .replyWithError({ code: 'ECONNRESET' })
+      .replyWithError(socketError('ECONNRESET'))
       [method](path)
       .reply(502, '<html>Bad gateway</html>')
       [method](path)
@@ -248,7 +248,7 @@ describe('create is not idempotent', () => {
     let secondPosts = 0;
     const scope = api()
       .post('/api/custom_oauth_profiles')
-      .replyWithError({ code: 'ECONNRESET' })
+      .replyWithError(socketError('ECONNRESET'))
       .get('/api/custom_oauth_profiles')
       .query({ page: '1', per_page: '100' })
       .reply(200, listed([profile(1), profile(42, { name: 'Acme HubSpot', data: { client_id: 'cid' } })]));

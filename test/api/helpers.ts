@@ -87,3 +87,11 @@ export async function failure(promise: Promise<unknown>): Promise<Error & Record
   }
   throw new Error('expected the call to fail');
 }
+
+/**
+ * What node:http emits on a socket failure: an Error with a code. nock's
+ * replyWithError with a plain object makes node:http emit nothing at all.
+ */
+export function socketError(code: string, message = code): Error {
+  return Object.assign(new Error(message), { code });
+}

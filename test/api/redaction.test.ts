@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ProfileInput } from '../../src/api/types.js';
-import { api, makeClient, profile, TOKEN, useNock } from './helpers.js';
+import { api, makeClient, profile, socketError, TOKEN, useNock } from './helpers.js';
 
 useNock();
 
@@ -52,7 +52,7 @@ describe('redaction', () => {
       .reply(200, { success: false, errors: { base: [`token ${JSON.stringify(SLACK_TOKEN)} rejected`] } })
       // A low-level failure whose message carries the secret, then 5xx pages with the API token.
       .put('/api/custom_oauth_profiles/6')
-      .replyWithError({ code: 'ECONNRESET', message: `socket hang up while sending ${SECRET}` })
+      .replyWithError(socketError('ECONNRESET', `socket hang up while sending ${SECRET}`))
       .put('/api/custom_oauth_profiles/6')
       .reply(502, `upstream said Authorization: Bearer ${TOKEN}`, { 'content-type': 'text/plain' })
       .put('/api/custom_oauth_profiles/6')
@@ -63,13 +63,13 @@ describe('redaction', () => {
       // error, which quotes the request headers, Authorization included: a real
       // cause that carries the token.
       .get('/api/custom_oauth_profiles/8')
-      .replyWithError({ code: 'EWHATEVER', message: `odd failure ${TOKEN}` })
+      .replyWithError(socketError('EWHATEVER', `odd failure ${TOKEN}`))
       // An ambiguous create whose check then fails too.
       .post('/api/custom_oauth_profiles')
-      .replyWithError({ code: 'ECONNRESET', message: `reset ${SECRET}` })
+      .replyWithError(socketError('ECONNRESET', `reset ${SECRET}`))
       .get('/api/custom_oauth_profiles')
       .query(true)
-      .replyWithError({ code: 'ENOTFOUND', message: `getaddrinfo ENOTFOUND ${TOKEN}` })
+      .replyWithError(socketError('ENOTFOUND', `getaddrinfo ENOTFOUND ${TOKEN}`))
       // And calls that succeed.
       .post('/api/custom_oauth_profiles')
       .reply(200, { result: profile(9, { name: 'Acme Slack', provider: 'slack' }) })
