@@ -176,7 +176,7 @@ class TunnelAgent extends HttpsAgent {
       answered = true;
       done(error, socket);
     };
-    tunnel.once('connect', (response, socket) => {
+    tunnel.once('connect', (response, socket, head) => {
       if (response.statusCode !== 200) {
         socket.on('error', () => {}).destroy();
         const status = STATUS_CODES[response.statusCode ?? 0];
@@ -186,9 +186,12 @@ class TunnelAgent extends HttpsAgent {
           ),
         );
       }
+      // Bytes the proxy sent after its answer belong to the tunnel (there are none before TLS starts).
+      if (head.length > 0) socket.unshift(head);
       finish(null, tlsConnect({ ...options, socket, servername: options.servername || options.host }));
     });
-    tunnel.once('error', (error: NodeJS.ErrnoException) => {
+    // `on`, not `once`: a second error after the first must not go unheard and end the process.
+    tunnel.on('error', (error: NodeJS.ErrnoException) => {
       finish(
         new ProxyTunnelError(
           `could not open a tunnel to ${to} through the proxy ${this.#name}${error.code ? ` (${error.code})` : ''}`,
