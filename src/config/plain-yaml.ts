@@ -29,12 +29,17 @@ export interface PlainPair {
   readonly value: PlainNode;
 }
 
-/** A line of the file: where its content starts, its indent, and its text without a trailing comment. */
-interface Line {
-  readonly start: number;
-  readonly indent: number;
-  /** Offset where the content ends (before a comment and trailing spaces). */
-  readonly end: number;
+/**
+ * The file's lines that hold content, by number: where each one's content starts,
+ * its indent, and where its content ends (before a comment and trailing spaces).
+ * Typed arrays, not an object per line: at 200,000 lines those objects were
+ * garbage the collector copied while the rest of the file was read.
+ */
+interface Lines {
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly indent: Int32Array;
+  readonly end: Int32Array;
 }
 
 class NotPlain extends Error {}
@@ -63,19 +68,26 @@ const NUMBER_LIKE =
 export function readPlainYaml(text: string, maxDepth: number): PlainNode | undefined {
   try {
     const lines = splitLines(text);
-    if (lines.length === 0) return undefined;
+    if (lines.count === 0) return undefined;
     const reader = new BlockReader(text, lines, maxDepth);
-    const root = reader.block(lines[0]!.indent, lines[0]!.indent, 0);
-    return reader.next === lines.length ? root : undefined;
+    const root = reader.block(lines.indent[0]!, lines.indent[0]!, 0);
+    return reader.next === lines.count ? root : undefined;
   } catch (error) {
     if (error instanceof NotPlain) return undefined;
     throw error;
   }
 }
 
-function splitLines(text: string): Line[] {
+function splitLines(text: string): Lines {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) fail();
-  const lines: Line[] = [];
+  let most = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) most++;
+  const lines = {
+    count: 0,
+    start: new Int32Array(most),
+    indent: new Int32Array(most),
+    end: new Int32Array(most),
+  };
   let at = 0;
   while (at < text.length) {
     let eol = text.indexOf('\n', at);
@@ -85,7 +97,10 @@ function splitLines(text: string): Line[] {
     const first = text[indent];
     if (indent < eol && first !== '#') {
       if (first === '%' || text.startsWith('---', indent) || text.startsWith('...', indent)) fail();
-      lines.push({ start: indent, indent: indent - at, end: contentEnd(text, indent, eol) });
+      const n = lines.count++;
+      lines.start[n] = indent;
+      lines.indent[n] = indent - at;
+      lines.end[n] = contentEnd(text, indent, eol);
     }
     at = eol + 1;
   }
@@ -118,7 +133,7 @@ class BlockReader {
   next = 0;
   constructor(
     readonly text: string,
-    readonly lines: readonly Line[],
+    readonly lines: Lines,
     readonly maxDepth: number,
   ) {}
 
@@ -129,9 +144,9 @@ class BlockReader {
    */
   block(column: number, indent: number, depth: number): PlainNode {
     if (depth >= this.maxDepth) fail();
-    const line = this.lines[this.next]!;
-    const at = line.start + (column - line.indent);
-    return this.isItem(at, line.end) ? this.seq(at, indent, depth) : this.map(at, indent, depth);
+    const { start, indent: indents, end } = this.lines;
+    const at = start[this.next]! + (column - indents[this.next]!);
+    return this.isItem(at, end[this.next]!) ? this.seq(at, indent, depth) : this.map(at, indent, depth);
   }
 
   isItem(at: number, end: number): boolean {
@@ -140,30 +155,31 @@ class BlockReader {
 
   seq(start: number, indent: number, depth: number): PlainNode {
     const items: PlainNode[] = [];
+    const lines = this.lines;
     let at = start;
     for (;;) {
-      const line = this.lines[this.next]!;
+      const lineEnd = lines.end[this.next]!;
       let value = at + 1;
-      while (value < line.end && this.text.charCodeAt(value) === 32) value++;
-      if (value === line.end) {
+      while (value < lineEnd && this.text.charCodeAt(value) === 32) value++;
+      if (value === lineEnd) {
         // `-` alone: the item is the block below it, or empty.
         this.next++;
-        const below = this.lines[this.next];
-        if (below === undefined || below.indent <= indent) fail();
-        items.push(this.block(below.indent, below.indent, depth + 1));
+        if (this.next >= lines.count || lines.indent[this.next]! <= indent) fail();
+        const below = lines.indent[this.next]!;
+        items.push(this.block(below, below, depth + 1));
       } else {
-        const column = line.indent + (value - line.start);
-        if (this.isItem(value, line.end)) fail();
-        if (this.findColon(value, line.end) !== -1) items.push(this.map(value, column, depth + 1, true));
+        const column = lines.indent[this.next]! + (value - lines.start[this.next]!);
+        if (this.isItem(value, lineEnd)) fail();
+        if (this.findColon(value, lineEnd) !== -1) items.push(this.map(value, column, depth + 1, true));
         else {
-          items.push(this.inline(value, line.end));
+          items.push(this.inline(value, lineEnd));
           this.next++;
         }
       }
-      const following = this.lines[this.next];
-      if (following === undefined || following.indent < indent) break;
-      if (following.indent > indent || !this.isItem(following.start, following.end)) fail();
-      at = following.start;
+      const following = this.next;
+      if (following >= lines.count || lines.indent[following]! < indent) break;
+      at = lines.start[following]!;
+      if (lines.indent[following]! > indent || !this.isItem(at, lines.end[following]!)) fail();
     }
     return { kind: 'seq', start, items };
   }
@@ -172,37 +188,46 @@ class BlockReader {
   map(start: number, column: number, depth: number, inItem = false): PlainNode {
     if (depth >= this.maxDepth) fail();
     const pairs: PlainPair[] = [];
-    const seen = new Set<string>();
+    // Made only for a map of many keys: most maps (a customer's) have two, and a
+    // Set per map was a tenth of reading 100k customers, most of it garbage collection.
+    let seen: Set<string> | undefined;
+    const lines = this.lines;
     let keyStart = start;
     for (;;) {
-      const line = this.lines[this.next]!;
-      const colon = this.findColon(keyStart, line.end);
+      const lineEnd = lines.end[this.next]!;
+      const lineIndent = lines.indent[this.next]!;
+      const colon = this.findColon(keyStart, lineEnd);
       if (colon === -1) fail();
       const key = this.key(keyStart, colon);
-      if (seen.has(key)) fail();
-      seen.add(key);
+      if (pairs.length < 8) {
+        for (const pair of pairs) if (pair.key === key) fail();
+      } else {
+        seen ??= new Set(pairs.map((pair) => pair.key));
+        if (seen.has(key)) fail();
+        seen.add(key);
+      }
       let value = colon + 1;
-      while (value < line.end && this.text.charCodeAt(value) === 32) value++;
+      while (value < lineEnd && this.text.charCodeAt(value) === 32) value++;
       this.next++;
       let node: PlainNode;
-      if (value < line.end) {
-        node = this.inline(value, line.end);
+      if (value < lineEnd) {
+        node = this.inline(value, lineEnd);
       } else {
-        const below = this.lines[this.next];
-        const lineIndent = inItem && pairs.length === 0 ? column : line.indent;
-        if (below !== undefined && below.indent > lineIndent)
-          node = this.block(below.indent, below.indent, depth + 1);
-        else if (below !== undefined && below.indent === lineIndent && this.isItem(below.start, below.end)) {
+        const below = this.next;
+        const keyIndent = inItem && pairs.length === 0 ? column : lineIndent;
+        const belowIndent = below < lines.count ? lines.indent[below]! : -1;
+        if (belowIndent > keyIndent) node = this.block(belowIndent, belowIndent, depth + 1);
+        else if (belowIndent === keyIndent && this.isItem(lines.start[below]!, lines.end[below]!)) {
           // A list may sit at its key's indent.
-          node = this.seq(below.start, below.indent, depth + 1);
-        } else node = { kind: 'scalar', value: null, start: line.end, end: line.end };
+          node = this.seq(lines.start[below]!, belowIndent, depth + 1);
+        } else node = { kind: 'scalar', value: null, start: lineEnd, end: lineEnd };
       }
       pairs.push({ key, keyStart, value: node });
-      const following = this.lines[this.next];
-      if (following === undefined || following.indent < column) break;
-      if (following.indent > column) fail();
-      if (this.isItem(following.start, following.end)) break;
-      keyStart = following.start;
+      const following = this.next;
+      if (following >= lines.count || lines.indent[following]! < column) break;
+      if (lines.indent[following]! > column) fail();
+      keyStart = lines.start[following]!;
+      if (this.isItem(keyStart, lines.end[following]!)) break;
     }
     return { kind: 'map', start, pairs };
   }
@@ -249,14 +274,11 @@ class BlockReader {
   flowSeq(start: number, end: number): PlainNode {
     if (this.text[end - 1] !== ']') fail();
     const items: PlainNode[] = [];
-    let at = start + 1;
-    const skipSpaces = () => {
-      while (at < end - 1 && this.text.charCodeAt(at) === 32) at++;
-    };
-    skipSpaces();
-    if (at === end - 1) return { kind: 'seq', start, items };
+    const last = end - 1;
+    let at = this.skipSpaces(start + 1, last);
+    if (at === last) return { kind: 'seq', start, items };
     for (;;) {
-      skipSpaces();
+      at = this.skipSpaces(at, last);
       const c = this.text[at];
       let itemEnd: number;
       if (c === '"' || c === "'") {
@@ -271,17 +293,20 @@ class BlockReader {
         const item = this.text.slice(at, trimmed);
         // `a: b` in a flow list is a one-pair map; `#` starts a comment only after a space.
         if (item === '' || item.includes(': ') || item.endsWith(':') || item.includes(' #')) fail();
-        items.push(this.plain(at, trimmed));
+        items.push(this.plain(at, trimmed, item));
         itemEnd = trimmed;
       }
-      at = itemEnd;
-      skipSpaces();
-      if (at === end - 1) return { kind: 'seq', start, items };
+      at = this.skipSpaces(itemEnd, last);
+      if (at === last) return { kind: 'seq', start, items };
       if (this.text[at] !== ',') fail();
-      at++;
-      skipSpaces();
-      if (at === end - 1) fail(); // a trailing comma: left to the yaml package
+      at = this.skipSpaces(at + 1, last);
+      if (at === last) fail(); // a trailing comma: left to the yaml package
     }
+  }
+
+  skipSpaces(at: number, end: number): number {
+    while (at < end && this.text.charCodeAt(at) === 32) at++;
+    return at;
   }
 
   closingQuote(start: number, end: number): number {
@@ -307,8 +332,8 @@ class BlockReader {
     return { kind: 'scalar', value: raw.replaceAll("''", "'"), start, end: close + 1 };
   }
 
-  plain(start: number, end: number): PlainNode {
-    const raw = this.text.slice(start, end);
+  /** `raw`: the text from `start` to `end`, when the caller has already cut it. */
+  plain(start: number, end: number, raw = this.text.slice(start, end)): PlainNode {
     if (raw === '' || INDICATOR.test(raw) || raw.includes(': ') || raw.endsWith(':')) fail();
     if (raw.includes('"') || raw.includes("'")) fail();
     let value: string | number | boolean | null = raw;
