@@ -39,6 +39,9 @@ function number(min: number) {
 const STATE_HELP =
   "where the state is: a file path, git::REMOTE#REF or s3://BUCKET/KEY (default: the config's state: block, else a file beside the config, named after it: x.yaml -> x.state.json)";
 
+const REFRESH_HELP =
+  'with rules: list every customer, not only the pages after the last listing (sees a customer renamed since; 1 call per 100 customers)';
+
 const commands = {
   apply: () => import('./commands/apply.js'),
   drift: () => import('./commands/drift.js'),
@@ -208,6 +211,7 @@ export function buildProgram(
         'exit 0 when no changes and no drift, 2 when changes or drift, 1 on error',
       )
       .option('--no-verify-customers', 'do not check that customers new to the state exist')
+      .option('--refresh-customers', REFRESH_HELP)
       .option('--force-unassign', 'plan every unassign with force=true (apply must use it too)')
       .option('--reassert', 'plan the assign again for every assignment the config wants')
       .option('--force', 'plan even when none of the profiles the state manages exists (recreate them)'),
@@ -222,6 +226,7 @@ export function buildProgram(
       .option('--state <location>', STATE_HELP)
       .option('--auto-approve', 'do not ask for confirmation')
       .option('--allow-delete', 'allow deleting profiles')
+      .option('--refresh-customers', REFRESH_HELP)
       .option('--force-unassign', 'unassign with force=true for every customer')
       .option('--concurrency <n>', 'requests in flight at once', integer(1), 4)
       .option('--max-change-percent <p>', 'refuse larger removals without --force', number(0), 30)

@@ -40,6 +40,8 @@ export interface ApplyOptions extends ConnectionFlags {
   force?: boolean;
   lockTimeout: number;
   verifyCustomers?: boolean;
+  /** --refresh-customers: see PlanningOptions. */
+  refreshCustomers?: boolean;
 }
 
 export interface ApplyHooks {
@@ -137,6 +139,7 @@ export async function applyPlan(options: ApplyOptions, io: Io, hooks: ApplyHooks
     }
     const prepared = await planAgainst(config, client, state, {
       verifyCustomers: options.verifyCustomers !== false,
+      refreshCustomers: options.refreshCustomers === true,
       forceUnassign: options.forceUnassign === true || planFile?.options.force_unassign === true,
       reassert: options.reassert === true || planFile?.options.reassert === true,
       fingerprintChanged: true,

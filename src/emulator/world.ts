@@ -285,6 +285,14 @@ export class EmulatorWorld {
     return ok(undefined);
   }
 
+  /** A new name for a customer, as the partner's product may give it (the tool never does). */
+  renameCustomer(ref: CustomerRef, name: string): RuleResult<void> {
+    const customer = this.findCustomer(ref);
+    if (!customer) return fail(CUSTOMER_NOT_FOUND);
+    customer.name = name;
+    return ok(undefined);
+  }
+
   /** Ids of the profiles a customer holds, ascending; undefined for an unknown customer. */
   heldProfiles(ref: CustomerRef): number[] | undefined {
     const customer = this.findCustomer(ref);

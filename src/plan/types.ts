@@ -191,6 +191,8 @@ export interface CustomerListing {
   order: 'id' | 'unordered';
   /** `full` after a tail attempt failed its check: why. */
   fellBack?: string;
+  /** `full` because `--refresh-customers` asked for every page (no tail was tried). */
+  asked?: boolean;
 }
 
 export interface Plan {

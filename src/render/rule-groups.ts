@@ -106,8 +106,11 @@ export function describeListing(listing: CustomerListing): string {
   if (listing.mode === 'tail') {
     return `Customer listing (for the rules): ${requests}, only the pages after the customers listed before (in id order, checked), ${customers}.`;
   }
-  const order =
-    listing.order === 'id' ? 'in id order' : 'not in id order, so the next plan lists them all again';
+  const order = listing.asked
+    ? `as --refresh-customers asks, ${listing.order === 'id' ? 'in id order' : 'not in id order'}`
+    : listing.order === 'id'
+      ? 'in id order'
+      : 'not in id order, so the next plan lists them all again';
   const fellBack =
     listing.fellBack === undefined ? '' : ` The tail listing was tried and not used: ${listing.fellBack}.`;
   return `Customer listing (for the rules): ${requests}, every page (${order}), ${customers}.${fellBack}`;

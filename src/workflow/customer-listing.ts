@@ -11,8 +11,8 @@
  * breaks the id check: either way the whole list is read instead, and the plan
  * says so. What the tail cannot see is an edit (a new name or external id) to a
  * customer on an earlier page: such a customer keeps the name it was listed
- * with until the next full listing (after any deletion, or with the state's
- * `customer_listing` removed).
+ * with until the next full listing: after any deletion, or when asked for with
+ * `--refresh-customers` (a scheduled plan is the place for it).
  */
 import { PER_PAGE } from '../api/client.js';
 import type { Customer, WorkatoClient } from '../api/types.js';
@@ -46,6 +46,8 @@ function toRecord(
 export async function readCustomerListing(
   client: WorkatoClient,
   recorded: CustomerListingRecord | undefined,
+  /** Every page, whatever the record allows (`--refresh-customers`). */
+  { full = false }: { full?: boolean } = {},
 ): Promise<ListingRead> {
   let pages = 0;
   const count = () => {
@@ -55,7 +57,7 @@ export async function readCustomerListing(
   let fellBack: string | undefined;
   const known = recorded?.customers.length ?? 0;
   // Below two pages the tail is the whole list: nothing to save.
-  if (recorded !== undefined && recorded.order === 'id' && known > PER_PAGE) {
+  if (!full && recorded !== undefined && recorded.order === 'id' && known > PER_PAGE) {
     const fromPage = Math.ceil(known / PER_PAGE);
     const start = (fromPage - 1) * PER_PAGE;
     // The first page read decides: a shifted or shuffled one stops the tail there.
@@ -96,6 +98,7 @@ export async function readCustomerListing(
       customers: customers.length,
       order,
       ...(fellBack === undefined ? {} : { fellBack }),
+      ...(full ? { asked: true } : {}),
     },
     record: toRecord(customers, order),
   };

@@ -55,6 +55,12 @@ export interface PlanningOptions {
   reassert?: boolean;
   /** Fingerprint changed secrets too (apply records them, a plan file pins them); see checkSecrets. */
   fingerprintChanged?: boolean;
+  /**
+   * --refresh-customers: with rules, read every page of the customer listing, not
+   * only the pages after the last listing, so a customer renamed (or given another
+   * external id) on an earlier page is seen. Costs one call per 100 customers.
+   */
+  refreshCustomers?: boolean;
 }
 
 export interface PrepareOptions extends ConnectionFlags, PlanningOptions {
@@ -120,7 +126,9 @@ export async function planAgainst(
   const duplicates = findDuplicateCustomers(config.desired, state.state);
   if (duplicates.length > 0) throw new PlanError(duplicates);
   // Rules: the customer list is read and the rules resolved first; the listing checks every customer.
-  const rules = await resolveDesired(client, config.desired, state.state);
+  const rules = await resolveDesired(client, config.desired, state.state, {
+    fullListing: options.refreshCustomers === true,
+  });
   const desired = rules?.desired ?? config.desired;
   const [live, secrets] = await Promise.all([
     fetchLiveState(client, desired, state.state, rules ? { verifyCustomers: false } : options),

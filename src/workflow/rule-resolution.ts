@@ -28,9 +28,13 @@ export async function resolveDesired(
   client: WorkatoClient,
   desired: DesiredState,
   state: State,
+  /** `--refresh-customers`: every page of the listing, not only its tail. */
+  options: { fullListing?: boolean } = {},
 ): Promise<ResolvedDesired | undefined> {
   if ((desired.rules ?? []).length === 0) return undefined;
-  const read = await readCustomerListing(client, state.customer_listing);
+  const read = await readCustomerListing(client, state.customer_listing, {
+    full: options.fullListing === true,
+  });
   const resolution = resolveRules(desired, read.customers);
   if (resolution.problems.length > 0) throw new PlanError(resolution.problems);
 

@@ -249,6 +249,45 @@ describe('assignment rules against 2,500 customers', () => {
   });
 });
 
+describe('a customer renamed on an earlier page', () => {
+  const EU_CONFIG = `version: 1
+${PROFILES}rules:
+  - name: eu-zoom
+    name_matches: "EU .*"
+    profiles: [Acme Zoom]
+`;
+
+  it('is not seen by the tail listing, and is with --refresh-customers; apply then follows the refreshed listing', async () => {
+    const b = await start(EU_CONFIG);
+    await applyAll(b);
+    // Customer 1 (id 1003, external id test-1) joins the EU; customer 4 (id 1012, C-00004) leaves it.
+    b.emulator.world.renameCustomer({ id: 1003 }, 'EU Customer 1');
+    b.emulator.world.renameCustomer({ id: 1012 }, 'Customer 4');
+
+    // The documented blind spot: the tail reads pages 25 and 26 only.
+    let from = b.emulator.requestLog.length;
+    const tail = await b.cli(['plan', '--detailed-exitcode', ...FAST]);
+    expect(listingPages(b, from)).toEqual([25, 26]);
+    expect(tail.code).toBe(0);
+
+    from = b.emulator.requestLog.length;
+    const refreshed = await b.cli(['plan', '--detailed-exitcode', '--refresh-customers', ...FAST]);
+    expect(listingPages(b, from)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+    expect(refreshed.code).toBe(2);
+    expect(refreshed.stdout).toContain('every page (as --refresh-customers asks, in id order)');
+    expect(refreshed.stdout).toContain('+ assignment["E:test-1"]["Acme Zoom"] # by rule "eu-zoom"');
+    expect(refreshed.stdout).toContain('- assignment["E:C-00004"]["Acme Zoom"]');
+    expect(refreshed.stdout).toContain('; 1 to assign, 1 to unassign, 0 to swap.');
+
+    // That plan recorded the listing it read: apply's own tail sees the new names too.
+    expect((await b.cli(['apply', '--auto-approve', ...FAST])).code).toBe(0);
+    const zoom = b.emulator.world.toData().profiles.find((p) => p.name === 'Acme Zoom')!.id;
+    expect(b.emulator.world.heldProfiles({ id: 1003 })).toEqual([zoom]);
+    expect(b.emulator.world.heldProfiles({ id: 1012 })).toEqual([]);
+    expect((await b.cli(['plan', '--detailed-exitcode', ...FAST])).code).toBe(0);
+  });
+});
+
 describe('rule conflicts', () => {
   it('two all rules giving two profiles of one provider are an error before any call', async () => {
     const b = await start(`version: 1
