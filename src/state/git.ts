@@ -133,7 +133,10 @@ export async function openCacheRepo(url: string, env: NodeJS.ProcessEnv): Promis
   const root = cacheRoot(env);
   const dir = join(root, `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`);
   const repo = new GitRepo(dir, env);
-  if (existsSync(join(dir, 'HEAD'))) return repo;
+  if (existsSync(join(dir, 'HEAD'))) {
+    await tidyCacheRepo(repo);
+    return repo;
+  }
   try {
     await mkdir(root, { recursive: true, mode: 0o700 });
     const temp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -148,6 +151,31 @@ export async function openCacheRepo(url: string, env: NodeJS.ProcessEnv): Promis
     });
   }
   return repo;
+}
+
+/** Loose objects, or packs, past which the cache repository is tidied. */
+export const CACHE_LOOSE_LIMIT = 1000;
+const CACHE_PACK_LIMIT = 20;
+
+/**
+ * Keeps a cache repository from growing without end. Every run leaves its objects
+ * unreachable (its fetched refs are removed after use; what it wrote is on the
+ * remote), so a runner that keeps its cache would gather a copy of the state per
+ * write. Past CACHE_LOOSE_LIMIT loose objects or CACHE_PACK_LIMIT packs (counted
+ * exactly by `git count-objects`, one small process when there is nothing to do),
+ * `git gc` drops what is unreachable and older than an hour: never the objects of
+ * a run going on now on the same machine. A failure here never fails the run.
+ */
+export async function tidyCacheRepo(repo: GitRepo): Promise<void> {
+  try {
+    const counted = await repo.run(['count-objects', '-v']);
+    const figure = (name: string) =>
+      Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(counted.stdout)?.[1] ?? 0);
+    if (figure('count') <= CACHE_LOOSE_LIMIT && figure('packs') <= CACHE_PACK_LIMIT) return;
+    await repo.run(['-c', 'gc.pruneExpire=1.hour.ago', '-c', 'gc.autoDetach=false', 'gc', '--quiet']);
+  } catch {
+    // A cache that stays large is no reason to stop.
+  }
 }
 
 /** A ref name of this process's own, for one fetch. */

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateRecorder } from '../../src/apply/recorder.js';
 import { RefusedError, StateConflictError } from '../../src/errors.js';
 import type { StateBackend } from '../../src/state/backend.js';
+import { CACHE_LOOSE_LIMIT } from '../../src/state/git.js';
 import { createGitBackend, lockRefFor } from '../../src/state/git-backend.js';
 import { DEFAULT_GIT_REF } from '../../src/state/location.js';
 import { emptyState } from '../../src/state/store.js';
@@ -219,5 +221,55 @@ describe('git state backend', () => {
       'workato-oauth apply: 1 unassignment(s)',
     );
     expect((await backend.read())!.state.serial).toBe(3);
+  });
+});
+
+describe('the cache repository', () => {
+  /** The one bare repository under the cache folder. */
+  function cacheRepo(): string {
+    const root = join(dir, 'cache', 'workato-oauth', 'git');
+    const found = readdirSync(root).filter((name) => name.endsWith('.git'));
+    expect(found).toHaveLength(1);
+    return join(root, found[0]!);
+  }
+
+  function looseObjects(repo: string): number {
+    return Number(/^count: (\d+)$/m.exec(git('--git-dir', repo, 'count-objects', '-v'))?.[1]);
+  }
+
+  /** Objects a run leaves behind: unreachable, `ageMs` old. */
+  async function leaveObjects(repo: string, count: number, ageMs: number): Promise<void> {
+    const files = join(dir, 'blobs');
+    await mkdir(files);
+    const paths = Array.from({ length: count }, (_, i) => join(files, String(i)));
+    await Promise.all(paths.map((path, i) => writeFile(path, `state ${i}\n`)));
+    execFileSync('git', ['--git-dir', repo, 'hash-object', '-w', '--stdin-paths'], {
+      input: paths.join('\n'),
+    });
+    const then = new Date(Date.now() - ageMs);
+    for (const folder of readdirSync(join(repo, 'objects')).filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+      for (const file of readdirSync(join(repo, 'objects', folder))) {
+        await utimes(join(repo, 'objects', folder, file), then, then);
+      }
+    }
+  }
+
+  it(`drops unreachable objects older than an hour once it holds over ${CACHE_LOOSE_LIMIT} loose ones`, async () => {
+    await (await open()).write({ ...emptyState(URL), serial: 1 }, null, 'one');
+    const repo = cacheRepo();
+    await leaveObjects(repo, CACHE_LOOSE_LIMIT + 100, 2 * 3600_000);
+    expect(looseObjects(repo)).toBeGreaterThan(CACHE_LOOSE_LIMIT);
+    // The next run tidies it as it opens it; the state lives on the remote, untouched.
+    const next = await open();
+    expect(looseObjects(repo)).toBe(0);
+    expect((await next.read())?.state.serial).toBe(1);
+  });
+
+  it('keeps objects younger than an hour: another run on this machine may be about to push them', async () => {
+    await (await open()).write({ ...emptyState(URL), serial: 1 }, null, 'one');
+    const repo = cacheRepo();
+    await leaveObjects(repo, CACHE_LOOSE_LIMIT + 100, 10 * 60_000);
+    await open();
+    expect(looseObjects(repo)).toBeGreaterThan(CACHE_LOOSE_LIMIT);
   });
 });
