@@ -125,6 +125,15 @@ function hideUserInfo(raw: string): string {
 
 type CreateCallback = (error: Error | null, socket?: Duplex) => void;
 
+/** A URL's user or password as typed: `%40` is `@`; a `%` that starts no escape stays as it is. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /**
  * An https agent whose connections are TLS inside a CONNECT tunnel through the
  * proxy. The CONNECT carries the API's host and port, and the proxy's own
@@ -157,11 +166,12 @@ class TunnelAgent extends HttpsAgent {
         ? {}
         : {
             'proxy-authorization': `Basic ${Buffer.from(
-              `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`,
+              `${decoded(proxy.username)}:${decoded(proxy.password)}`,
             ).toString('base64')}`,
           };
     const tunnel = (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({
-      host: proxy.hostname,
+      // An IPv6 proxy is [::1] in a URL, ::1 to connect to.
+      host: proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
       method: 'CONNECT',
       path: to,

@@ -251,7 +251,8 @@ describe('a tunnel the proxy opens', () => {
     const proxyUrl = await listen(proxy);
     const agent = createAgent(
       REMOTE_API,
-      { HTTPS_PROXY: proxyUrl.replace('//', '//user:hunter2@') },
+      // Percent-escapes in the proxy's user and password are sent decoded, as curl does.
+      { HTTPS_PROXY: proxyUrl.replace('//', '//us%40er:hunter%3A2@') },
       { ca: cert },
     );
     try {
@@ -267,7 +268,7 @@ describe('a tunnel the proxy opens', () => {
     expect(connects[0]).toMatchObject({
       target: 'api.workato.invalid:443',
       host: 'api.workato.invalid:443',
-      'proxy-authorization': `Basic ${Buffer.from('user:hunter2').toString('base64')}`,
+      'proxy-authorization': `Basic ${Buffer.from('us@er:hunter:2').toString('base64')}`,
     });
     expect(connects[0]!['authorization']).toBeUndefined();
     // What the proxy relayed after the CONNECT is TLS: the token never passes in clear.
