@@ -32,6 +32,17 @@ export type ProxyEnv = Readonly<Record<string, string | undefined>>;
 export type ApiAgent = HttpAgent;
 
 /**
+ * A connection idle this long is closed (undici's default, which we used before).
+ * Without it Node keeps an idle connection until the server drops it, and a
+ * request sent just as the server drops it fails with a reset (a create then
+ * has to be looked for before it is sent again). Node also closes one earlier
+ * when the server's `Keep-Alive: timeout=N` asks for less, but only when this
+ * is set.
+ */
+const IDLE_MS = 4000;
+const POOL = { keepAlive: true, timeout: IDLE_MS };
+
+/**
  * The agent for requests to `baseUrl` (already checked by checkApiUrl). `tls`:
  * certificates to trust besides the system's, for tests (users set
  * NODE_EXTRA_CA_CERTS, which Node reads itself).
@@ -42,11 +53,11 @@ export function createAgent(
   tls: { ca?: string } = {},
 ): ApiAgent {
   const api = new URL(baseUrl);
-  if (api.protocol !== 'https:') return new HttpAgent({ keepAlive: true });
-  if (isLoopbackHost(api.hostname)) return new HttpsAgent({ keepAlive: true, ...tls });
+  if (api.protocol !== 'https:') return new HttpAgent(POOL);
+  if (isLoopbackHost(api.hostname)) return new HttpsAgent({ ...POOL, ...tls });
   const proxy = proxyFor(env);
   const noProxy = firstSet(env, ['no_proxy', 'NO_PROXY'])?.value ?? '';
-  if (proxy === undefined || exempted(api, noProxy)) return new HttpsAgent({ keepAlive: true, ...tls });
+  if (proxy === undefined || exempted(api, noProxy)) return new HttpsAgent({ ...POOL, ...tls });
   return new TunnelAgent(proxy.url, tls);
 }
 
@@ -149,7 +160,7 @@ class TunnelAgent extends HttpsAgent {
 
   constructor(proxy: URL, tls: { ca?: string }) {
     // Node merges these into the options createConnection gets: the TLS below sees `ca`.
-    super({ keepAlive: true, ...tls });
+    super({ ...POOL, ...tls });
     this.#proxy = proxy;
     this.#name = proxyName(proxy);
   }

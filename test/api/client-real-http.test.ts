@@ -85,6 +85,32 @@ describe('over real sockets', () => {
     expect(log[0]).toMatch(/^GET \/api\/custom_oauth_profiles\/1 ECONNRESET \d+ms/);
   });
 
+  it('keeps a connection for the next request, and closes it when idle as the server asks', async () => {
+    const opened: string[] = [];
+    const closed: string[] = [];
+    const server = await serve((_req, res) => {
+      // Asks the client to keep the connection 2 s at most.
+      res.setHeader('keep-alive', 'timeout=2');
+      res.end(JSON.stringify({ result: PROFILE }));
+    });
+    // The server itself would keep it 10 s: a close within 3 s is the client's.
+    server.keepAliveTimeout = 10_000;
+    server.on('connection', (socket) => {
+      const name = `${socket.remotePort}`;
+      opened.push(name);
+      socket.on('close', () => closed.push(name));
+    });
+    const c = client(urlOf(server));
+    await c.getProfile(1);
+    await c.getProfile(1);
+    expect(opened).toHaveLength(1);
+    // The client closes it a second before the 2 s asked, so no request meets a dropped one.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(closed).toEqual(opened);
+    await c.getProfile(1);
+    expect(opened).toHaveLength(2);
+  });
+
   it('times out a request that gets no answer', async () => {
     const server = await serve(() => {});
     const c = client(urlOf(server), { timeoutMs: 100, retry: { sleep: async () => {}, maxAttempts: 1 } });
