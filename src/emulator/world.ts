@@ -272,10 +272,7 @@ export class EmulatorWorld {
     return ok(undefined);
   }
 
-  /**
-   * Removes a customer workspace with everything it holds (the Embedded API can delete
-   * customers; the tool never does). Tests use it to stage an offboarding.
-   */
+  /** Removes a customer with all it holds, as the Embedded API can (the tool never does): an offboarding. */
   deleteCustomer(ref: CustomerRef): RuleResult<void> {
     const customer = this.findCustomer(ref);
     if (!customer) return fail(CUSTOMER_NOT_FOUND);
