@@ -15,10 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src/api/client.js';
-import type { Exchange } from '../../src/api/http.js';
 import type { LiveProfile } from '../../src/api/types.js';
-import { secretValue } from '../../src/apply/checks.js';
 import { executePlan } from '../../src/apply/execute.js';
 import type { Fingerprints, StateRecorder } from '../../src/apply/recorder.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
@@ -28,6 +25,7 @@ import type { State } from '../../src/state/types.js';
 import { planAgainst, readConfig } from '../../src/workflow/plan.js';
 import { loadState } from '../../src/workflow/state-backend.js';
 import { runCli } from '../commands/harness.js';
+import { profileInputs, socketlessClient } from '../commands/socketless-apply.js';
 import { memoryIo } from '../memory-io.js';
 
 const CUSTOMERS = 100_000;
@@ -121,45 +119,17 @@ describe('100,000 customers × 3 profiles', () => {
   it('applies them: every customer holds its 3 profiles, one call per change', async () => {
     const io = memoryIo({ env: { ...env, WORKATO_API_URL: emulator.url }, cwd: dir });
     const config = await readConfig(join(dir, 'workato-oauth.yaml'), io);
-    const client = createClient({
-      baseUrl: emulator.url,
-      token: TOKEN,
-      // The pacer scans its slots on every request: few slots, a short window.
-      ratePerMinute: 200,
-      windowMs: 1,
-      exchange: async (method, target, body, headers): Promise<Exchange> => {
-        const answer = await emulator.answer(method, target, body, headers);
-        if (answer === undefined) throw new Error('the emulator reset the connection');
-        return {
-          ok: true,
-          answer: {
-            status: answer.status,
-            statusText: '',
-            headers: new Headers(answer.headers),
-            body: answer.body,
-            text: undefined,
-          },
-        };
-      },
-    });
+    const client = socketlessClient(emulator, TOKEN);
     try {
       const state = await loadState(createLocalBackend(join(dir, 'none.state.json')), emulator.url);
       // The plan above checked that the customers exist; this one plans the same changes without.
       const prepared = await planAgainst(config, client, state, { verifyCustomers: false });
       expect(prepared.plan.changes.length).toBe(300_003);
       const from = emulator.requestLog.length;
-      const desired = new Map(config.desired.profiles.map((p) => [p.name, p]));
       const outcomes = await executePlan(prepared.plan, {
         client,
         recorder: new MemoryRecorder(emptyState(emulator.url)) as unknown as StateRecorder,
-        profileInput: (name) => {
-          const profile = desired.get(name)!;
-          return {
-            name,
-            provider: profile.provider,
-            data: { client_id: profile.clientId, client_secret: secretValue(profile, 'client_secret') ?? '' },
-          };
-        },
+        profileInput: profileInputs(config.desired.profiles),
         fingerprints: () => ({}),
         preventDestroy: () => false,
         customers: Object.fromEntries(prepared.live.customers),
