@@ -4,12 +4,10 @@
  * here; src/plan and src/render (the pure core) import nothing from node: or the
  * network. A new import that goes against the flow fails this test, naming it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const SRC = fileURLToPath(new URL('../src', import.meta.url));
+import { SRC, sourceFiles } from './source-files.js';
 
 /** Shared leaves every folder may use: small, pure, owned by one concept each. */
 const LEAVES = ['errors', 'json', 'customer-ref', 'suggest', 'api-url', 'arrays'];
@@ -39,16 +37,6 @@ const ALLOWED: Record<string, string[]> = {
 
 /** Folders whose modules may not reach node: built-ins or the network. */
 const PURE = ['plan', 'render'];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourceFiles(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
 
 /** `plan` for src/plan/diff.ts, `cli` for src/cli.ts. */
 function areaOf(file: string): string {

@@ -5,30 +5,18 @@
  * grow with the config go through src/arrays.ts's loops instead; this keeps new
  * call spreads out of src/, naming each one found.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { append, maxOf } from '../../src/arrays.js';
-
-const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+import { SRC, sourceFiles } from '../source-files.js';
 
 /** Spreads of a fixed, small number of arguments, by file and the call's text. */
 const ALLOWED = new Set([
   // commander's action arguments: one per declared argument.
   'program.ts: action(io, ...args)',
 ]);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourceFiles(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
 
 function callSpreads(file: string): string[] {
   const text = readFileSync(file, 'utf8');

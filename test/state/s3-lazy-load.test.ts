@@ -3,12 +3,10 @@
  * CLI's entry reaches `@aws-sdk` (src/state/s3-backend.ts is loaded with
  * `await import()`). Walks the source imports, as Node would follow them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+import { SRC, sourceFiles } from '../source-files.js';
 
 /** Specifiers of the static imports and re-exports that load code (not `import type`, not `import()`). */
 function staticImports(file: string): string[] {
@@ -37,16 +35,6 @@ function reachable(entry: string): { files: Set<string>; packages: Map<string, s
     }
   }
   return { files, packages };
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourceFiles(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
 }
 
 const isS3Module = (rel: string) => rel.startsWith('state/s3-');
