@@ -132,6 +132,9 @@ export async function startConditionalProxy(
     );
   };
 
+  const preconditionFailed = (res: ServerResponse) =>
+    refuse(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+
   const handleWrite = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -146,26 +149,14 @@ export async function startConditionalProxy(
       }
       const etag = await currentEtag(path);
       if (ifNoneMatch === '*' && etag !== undefined) {
-        refuse(
-          res,
-          412,
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
-        return;
+        return preconditionFailed(res);
       }
       if (ifMatch !== undefined && ifMatch !== '*' && etag === undefined && req.method === 'PUT') {
         refuse(res, 404, 'NoSuchKey', 'The specified key does not exist.');
         return;
       }
       if (ifMatch !== undefined && (etag === undefined || (ifMatch !== '*' && ifMatch !== etag))) {
-        refuse(
-          res,
-          412,
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
-        return;
+        return preconditionFailed(res);
       }
     }
     await forward(req, res, body);
