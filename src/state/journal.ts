@@ -136,6 +136,20 @@ export class JournaledState {
   }
 }
 
+/**
+ * Whether a journal is on top of the state file stamped `file` (undefined: no file):
+ * one started with no file, or on exactly that lineage and serial. Any other
+ * journal is stale, left by an apply whose checkpoint already holds it.
+ */
+export function journalApplies(
+  base: JournalHeader['base'],
+  file: { lineage: string; serial: number } | undefined,
+): boolean {
+  return file === undefined
+    ? base === null
+    : base !== null && base.lineage === file.lineage && base.serial === file.serial;
+}
+
 /** A journal's text as header and entries; the torn last line a kill can leave is dropped. */
 export function parseJournal(text: string, path: string): { header: JournalHeader; entries: JournalEntry[] } {
   const lines = text.split('\n');

@@ -6,6 +6,7 @@
  * state read with it folded in) removes it.
  */
 import type { StateBackend, VersionedState } from './backend.js';
+import { journalApplies } from './journal.js';
 import { readJournal, removeJournal } from './journal-file.js';
 import { acquireStateLock, type StateLock } from './lock.js';
 import { checkStateWritable, readStateWithJournal, type StateStamp, writeStateExact } from './store.js';
@@ -48,9 +49,8 @@ export function createLocalBackend(path: string): StateBackend & { readonly path
     async pendingRecords(version: string | null): Promise<number> {
       const journal = await readJournal(path);
       if (journal === undefined) return 0;
-      // As readStateWithJournal: a journal counts only on top of the file it started from.
-      const base = journal.header.base;
-      return (base === null ? null : localVersion(base)) === version ? journal.entries.length : 0;
+      const file = parseVersion(version) ?? undefined;
+      return journalApplies(journal.header.base, file) ? journal.entries.length : 0;
     },
     checkWritable: () => checkStateWritable(path),
   };

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { StateConflictError, StateError } from '../errors.js';
 import { explainWriteError, writeFileAtomic } from './atomic-write.js';
 import { appendCustomerListing } from './customer-listing.js';
-import { JournaledState } from './journal.js';
+import { JournaledState, journalApplies } from './journal.js';
 import { readJournal } from './journal-file.js';
 import { checkStateSchema } from './schema.js';
 import { STATE_VERSION, type State, type StateCustomer, type StateProfile } from './types.js';
@@ -307,12 +307,7 @@ export async function readStateWithJournal(
   const found = await readState(path);
   if (found && baseUrl !== undefined) checkStateWorkspace(found, baseUrl, path);
   const journal = await readJournal(path);
-  const base = journal?.header.base;
-  const applies =
-    journal !== undefined &&
-    (found === undefined
-      ? base === null
-      : base !== null && base?.lineage === found.lineage && base.serial === found.serial);
+  const applies = journal !== undefined && journalApplies(journal.header.base, found);
   if (!applies || journal.entries.length === 0) {
     return found && { state: found, exists: true, replayed: 0 };
   }
