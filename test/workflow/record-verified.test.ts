@@ -32,6 +32,13 @@ async function planned() {
   return loaded;
 }
 
+/** The journal of an apply stopped after one assign, started on the state at `serial`. */
+async function stoppedApply(lineage: string, serial: number): Promise<void> {
+  const journal = await JournalFile.start(path, { lineage, serial }, WORKSPACE);
+  await journal.append(`${JSON.stringify({ op: 'assign', key: 'E:A2', profile: 'P', external_id: 'A2' })}\n`);
+  await journal.close();
+}
+
 it('records the checked customers when the file is the one planned against', async () => {
   const io = memoryIo({ quiet: false });
   await recordVerifiedCustomers(await planned(), verified, io);
@@ -53,9 +60,7 @@ it('leaves a state another process wrote since the plan read it', async () => {
 
 it('writes nothing over a journal a stopped apply left on the same file during the plan', async () => {
   const loaded = await planned();
-  const journal = await JournalFile.start(path, { lineage: loaded.state.lineage, serial: 1 }, WORKSPACE);
-  await journal.append(`${JSON.stringify({ op: 'assign', key: 'E:A2', profile: 'P', external_id: 'A2' })}\n`);
-  await journal.close();
+  await stoppedApply(loaded.state.lineage, 1);
   const io = memoryIo({ quiet: false });
   await recordVerifiedCustomers(loaded, verified, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
@@ -68,9 +73,7 @@ it('writes nothing over a journal a stopped apply left on the same file during t
 it('records over a journal that no longer applies: one based on an older state file', async () => {
   const loaded = await planned();
   // Started on serial 0; the file is at serial 1, so readStateWithJournal ignores it too.
-  const journal = await JournalFile.start(path, { lineage: loaded.state.lineage, serial: 0 }, WORKSPACE);
-  await journal.append(`${JSON.stringify({ op: 'assign', key: 'E:A2', profile: 'P', external_id: 'A2' })}\n`);
-  await journal.close();
+  await stoppedApply(loaded.state.lineage, 0);
   const io = memoryIo({ quiet: false });
   await recordVerifiedCustomers(loaded, verified, io);
   const state = JSON.parse(await readFile(path, 'utf8'));
